@@ -1,0 +1,66 @@
+"""The forwarder's exception tree: each class says whether a failure is permanent or transient.
+
+- `PermanentError`: the input can never be delivered (dead-letter it with its reason).
+- `TransientError`: delivery may succeed later (report the SQS record for retry).
+- `SettingsError`: the configuration is wrong (fail the cold start, naming the variable).
+
+Messages never carry payload data or secret values.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class ForwarderError(Exception):
+    """Base of every error the forwarder raises on purpose."""
+
+    permanent: ClassVar[bool] = False
+
+
+class SettingsError(ForwarderError):
+    """A setting is missing or invalid; the message names the variable and what it accepts."""
+
+    permanent = True
+
+
+class PermanentError(ForwarderError):
+    """The SQS record can never be delivered as it is: dead-letter it."""
+
+    permanent = True
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
+
+
+class InvalidBatch(PermanentError):
+    """The SQS body is not an event batch the forwarder can read (spec section 4)."""
+
+
+class RecordTooLarge(PermanentError):
+    """One event alone makes a Kafka record over the size limit (reason `oversize`)."""
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__("oversize", detail)
+
+
+class TransientError(ForwarderError):
+    """Delivery failed for now (broker down, timeout, rejected credentials): retry via SQS."""
+
+
+class DeliveryFailed(TransientError):
+    """Kafka did not acknowledge a record in time or answered with a retriable error."""
+
+
+class CredentialsRejected(TransientError):
+    """The broker refused the SASL credentials (often a rotation in progress)."""
+
+
+class SecretUnavailable(TransientError):
+    """The secret could not be read or does not hold the expected JSON shape."""
+
+
+class DeadLetterFailed(TransientError):
+    """Writing an invalid record to the dead-letter queue failed; retry it instead."""

@@ -1,0 +1,213 @@
+"""The forwarder's settings (spec section 2): one validated model, read once at cold start.
+
+Values come from environment variables named as the spec names them, or, for the CLI, from a JSON
+object with the same keys in lower case. A bad value raises `SettingsError` naming the variable and
+the values it accepts.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BeforeValidator,
+    Field,
+    ValidationError,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from core.errors import SettingsError
+
+_TRUE = frozenset({"true", "1", "yes"})
+_FALSE = frozenset({"false", "0", "no"})
+_TOPIC = re.compile(r"[A-Za-z0-9._-]{1,249}")
+_HOST_PORT = re.compile(r"(?P<host>\[[0-9A-Fa-f:.]+\]|[^\s:,\[\]]+):(?P<port>\d{1,5})")
+
+Mode = Literal["lambda", "preview"]
+
+
+class AuthMethod(StrEnum):
+    PLAIN = "PLAIN"
+    SCRAM_SHA_256 = "SCRAM-SHA-256"
+    SCRAM_SHA_512 = "SCRAM-SHA-512"
+    NONE = "NONE"
+
+
+MetadataField = Literal["device_name", "ip_address"]
+METADATA_FIELDS: tuple[MetadataField, ...] = ("device_name", "ip_address")
+
+
+def _parse_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    raise PydanticCustomError("bool", "accepted values: true/false/1/0/yes/no (any case)")
+
+
+def _blank_to_none(value: Any) -> Any:
+    """An empty value means unset: SAM passes empty strings for optional parameters."""
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def _comma_list(value: Any) -> Any:
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    return value
+
+
+Flag = Annotated[bool, BeforeValidator(_parse_bool)]
+Optional = Annotated[str | None, BeforeValidator(_blank_to_none)]
+
+
+class Settings(BaseSettings):
+    """Every setting of spec section 2, with the spec's defaults."""
+
+    model_config = SettingsConfigDict(case_sensitive=False, extra="forbid", frozen=True)
+
+    # 2.1 Kafka connection
+    kafka_bootstrap_servers: Annotated[
+        tuple[str, ...] | None, NoDecode, BeforeValidator(_comma_list)
+    ] = None
+    kafka_topic: Optional = None
+    kafka_auth_method: AuthMethod = AuthMethod.PLAIN
+    kafka_secret_id: Optional = None
+    kafka_ca_bundle: Optional = None
+    dead_letter_queue_url: Optional = None
+    kafka_max_message_bytes: int = Field(default=1_000_000, ge=1024, le=100_000_000)
+    secret_cache_ttl_seconds: int = Field(default=300, ge=0, le=86_400)
+
+    # 2.3 Connection settings
+    unique_id: Optional = None
+    metadata_field_exclusion: Annotated[
+        frozenset[MetadataField], NoDecode, BeforeValidator(_comma_list)
+    ] = frozenset()
+    send_network_performance_events: Flag = True
+    send_as_batch: Flag = True
+    include_location_information: Flag = True
+    include_metadata: Flag = True
+    include_user_attribute_change_events: Flag = False
+    include_user_identity_change_events: Flag = False
+    send_batches_without_events: Flag = True
+    include_mp_deviceid: Flag = False
+    include_event_batch_location: Flag = False
+
+    @field_validator("kafka_bootstrap_servers")
+    @classmethod
+    def _check_brokers(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        if value is None:
+            return None
+        if not value:
+            raise PydanticCustomError("brokers", "at least one host:port is required")
+        for entry in value:
+            match = _HOST_PORT.fullmatch(entry)
+            if match is None or not 1 <= int(match["port"]) <= 65535:
+                raise PydanticCustomError(
+                    "brokers", "each entry must be host:port with a port 1-65535"
+                )
+        return value
+
+    @field_validator("kafka_topic")
+    @classmethod
+    def _check_topic(cls, value: str | None) -> str | None:
+        if value is not None and (not _TOPIC.fullmatch(value) or value in {".", ".."}):
+            raise PydanticCustomError(
+                "topic", "a Kafka topic name: 1-249 characters of A-Z a-z 0-9 . _ -"
+            )
+        return value
+
+    @field_validator("kafka_ca_bundle")
+    @classmethod
+    def _check_ca_bundle(cls, value: str | None) -> str | None:
+        if value is not None and not Path(value).is_file():
+            raise PydanticCustomError("ca_bundle", "a path to a readable PEM file")
+        return value
+
+    @property
+    def uses_sasl(self) -> bool:
+        return self.kafka_auth_method is not AuthMethod.NONE
+
+
+class _FileSettings(Settings):
+    """The same model fed only by a dict (a JSON file): the environment is not read."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
+
+
+# Variables each mode needs in addition to what has a default.
+_REQUIRED: dict[Mode, tuple[str, ...]] = {
+    "lambda": ("kafka_bootstrap_servers", "kafka_topic", "dead_letter_queue_url"),
+    "preview": (),
+}
+
+_ACCEPTED: dict[str, str] = {
+    "kafka_auth_method": ", ".join(m.value for m in AuthMethod),
+    "metadata_field_exclusion": "a comma list of " + ", ".join(METADATA_FIELDS),
+}
+
+
+def load_settings(mode: Mode = "lambda", source: dict[str, Any] | None = None) -> Settings:
+    """Build the settings from the environment, or from `source` (lower-case keys) when given."""
+    try:
+        settings = Settings() if source is None else _FileSettings.model_validate(source)
+    except ValidationError as exc:
+        raise SettingsError(_describe(exc, from_env=source is None)) from None
+    _check_required(settings, mode, from_env=source is None)
+    return settings
+
+
+def load_settings_file(path: str | Path, mode: Mode = "preview") -> Settings:
+    """Read settings from a JSON object file with lower-case keys (the CLI's `--config`)."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SettingsError(f"cannot read settings file {path}: {exc}") from None
+    if not isinstance(data, dict):
+        raise SettingsError(f"settings file {path} must hold a JSON object")
+    return load_settings(mode, data)
+
+
+def _name(field: str, *, from_env: bool) -> str:
+    return field.upper() if from_env else field
+
+
+def _check_required(settings: Settings, mode: Mode, *, from_env: bool) -> None:
+    required = list(_REQUIRED[mode])
+    if mode == "lambda" and settings.uses_sasl:
+        required.append("kafka_secret_id")
+    missing = [_name(f, from_env=from_env) for f in required if getattr(settings, f) is None]
+    if missing:
+        raise SettingsError("missing required setting(s): " + ", ".join(missing))
+
+
+def _describe(exc: ValidationError, *, from_env: bool) -> str:
+    lines = []
+    for error in exc.errors(include_url=False, include_input=False):
+        field = str(error["loc"][0]) if error["loc"] else "settings"
+        if error["type"] == "extra_forbidden":
+            lines.append(f"{field}: unknown setting")
+            continue
+        accepted = _ACCEPTED.get(field)
+        message = f"accepted values: {accepted}" if accepted else error["msg"]
+        lines.append(f"{_name(field, from_env=from_env)}: {message}")
+    return "invalid setting(s): " + "; ".join(lines)
