@@ -52,3 +52,52 @@ lock: $(STAMP) ## regenerate the hashed locks from pyproject.toml
 
 clean: stack-down ## remove the virtual environment, caches and local stack state
 	rm -rf $(VENV) .stack .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+# --- deployment (SAM) -------------------------------------------------------------------------
+# The Lambda package is built without Docker: pip installs the wheels of requirements/lambda.lock
+# for python3.13 on the target architecture (ARCH=arm64 or x86_64, matching the template's
+# Architecture parameter), then the src/ packages are copied beside them.
+ARCH ?= arm64
+CONFIG_ENV ?= default
+LAMBDA_PYTHON_VERSION := 3.13
+LAMBDA_MACHINE_arm64 := aarch64
+LAMBDA_MACHINE_x86_64 := x86_64
+LAMBDA_MACHINE = $(LAMBDA_MACHINE_$(ARCH))
+# Absolute paths: `sam build` runs this Makefile from a scratch directory.
+LAMBDA_ROOT := $(patsubst %/,%,$(dir $(abspath $(firstword $(MAKEFILE_LIST)))))
+# Any Python with pip can fetch wheels for another Python and platform; prefer the project's venv.
+LAMBDA_PIP = $(if $(wildcard $(LAMBDA_ROOT)/$(VENV)/bin/python),$(LAMBDA_ROOT)/$(VENV)/bin/python,$(PYTHON)) -m pip
+
+build: ## the Lambda package (ARCH=arm64|x86_64): `sam build` if the SAM CLI is on PATH, else make only
+	@if command -v sam >/dev/null 2>&1; then \
+	    echo "sam build (ARCH=$(ARCH))"; \
+	    ARCH=$(ARCH) sam build; \
+	else \
+	    echo "sam not on PATH: make build-ForwarderFunction into .aws-sam/build/ForwarderFunction"; \
+	    rm -rf .aws-sam/build/ForwarderFunction; \
+	    $(MAKE) --no-print-directory build-ForwarderFunction ARCH=$(ARCH) \
+	        ARTIFACTS_DIR=$(CURDIR)/.aws-sam/build/ForwarderFunction; \
+	fi
+
+.PHONY: build-ForwarderFunction
+build-ForwarderFunction: ## (run by `sam build`) install the lock's wheels and src/ into $(ARTIFACTS_DIR)
+	@test -n "$(ARTIFACTS_DIR)" || { echo "ARTIFACTS_DIR is not set (sam build sets it)" >&2; exit 2; }
+	@test -n "$(LAMBDA_MACHINE)" || { echo "ARCH must be arm64 or x86_64, not '$(ARCH)'" >&2; exit 2; }
+	mkdir -p "$(ARTIFACTS_DIR)"
+	$(LAMBDA_PIP) install --quiet --disable-pip-version-check --no-compile --upgrade \
+	    --platform manylinux2014_$(LAMBDA_MACHINE) --platform manylinux_2_28_$(LAMBDA_MACHINE) \
+	    --implementation cp --python-version $(LAMBDA_PYTHON_VERSION) --only-binary=:all: \
+	    --require-hashes --target "$(ARTIFACTS_DIR)" -r "$(LAMBDA_ROOT)/requirements/lambda.lock"
+	rm -rf "$(ARTIFACTS_DIR)/bin"
+	for pkg in core adapters handlers; do \
+	    rm -rf "$(ARTIFACTS_DIR)/$$pkg" && cp -R "$(LAMBDA_ROOT)/src/$$pkg" "$(ARTIFACTS_DIR)/$$pkg" || exit 1; \
+	done
+	if [ -d "$(LAMBDA_ROOT)/src/certs" ]; then \
+	    rm -rf "$(ARTIFACTS_DIR)/certs" && cp -R "$(LAMBDA_ROOT)/src/certs" "$(ARTIFACTS_DIR)/certs"; \
+	fi
+	find "$(ARTIFACTS_DIR)" -name __pycache__ -type d -prune -exec rm -rf {} +
+
+deploy: ## sam deploy with samconfig.toml (CONFIG_ENV=default|prod); needs the SAM CLI and AWS credentials
+	@command -v sam >/dev/null 2>&1 || { echo "deploy needs the SAM CLI (pip install aws-sam-cli)" >&2; exit 2; }
+	$(MAKE) --no-print-directory build ARCH=$(ARCH)
+	sam deploy --config-env $(CONFIG_ENV)

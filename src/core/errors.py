@@ -35,15 +35,27 @@ class PermanentError(ForwarderError):
         self.detail = detail
 
 
+# Reason codes of `InvalidBatch` (stable: they become the dead letter's `error-reason`).
+NOT_JSON = "not_json"  # not JSON (NaN/Infinity, an unpaired surrogate included)
+NOT_OBJECT = "not_object"  # JSON, but not an object
+EVENTS_NOT_LIST = "events_not_list"  # `events` neither a list nor null/absent
+EVENT_NOT_OBJECT = "event_not_object"  # an event that is not an object
+EVENT_TYPE_NOT_STRING = "event_type_not_string"  # an event without a string `event_type`
+MPID_NOT_INTEGER = "mpid_not_integer"  # `mpid` neither an integer nor a decimal string
+TOO_DEEP = "too_deep"  # nested deeper than the JSON writer can write (254 levels)
+OVERSIZE = "oversize"  # the reason of `RecordTooLarge`
+
+
 class InvalidBatch(PermanentError):
-    """The SQS body is not an event batch the forwarder can read (spec section 4)."""
+    """The SQS body is not an event batch the forwarder can read (spec section 4); `reason` is
+    one of the codes above."""
 
 
 class RecordTooLarge(PermanentError):
     """One event alone makes a Kafka record over the size limit (reason `oversize`)."""
 
     def __init__(self, detail: str = "") -> None:
-        super().__init__("oversize", detail)
+        super().__init__(OVERSIZE, detail)
 
 
 class TransientError(ForwarderError):
@@ -52,6 +64,11 @@ class TransientError(ForwarderError):
 
 class DeliveryFailed(TransientError):
     """Kafka did not acknowledge a record in time or answered with a retriable error."""
+
+
+class BrokerUnreachable(DeliveryFailed):
+    """No connection or metadata within the time allowed. With SASL this is also how a login
+    refused at bootstrap shows, so the secret is refetched before the records are retried."""
 
 
 class CredentialsRejected(TransientError):

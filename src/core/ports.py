@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from core.errors import TransientError
+from core.errors import ForwarderError
 from core.records import KafkaRecord
 
 
@@ -35,9 +35,10 @@ class RecordProducer(Protocol):
 
     def produce(
         self, records: Sequence[KafkaRecord], timeout_s: float
-    ) -> Sequence[TransientError | None]:
+    ) -> Sequence[ForwarderError | None]:
         """Send every record, wait once (at most `timeout_s`), and return one result per record:
-        None when Kafka acknowledged it, else the error (`CredentialsRejected`, `DeliveryFailed`)."""
+        None when Kafka acknowledged it, else the error: transient (`CredentialsRejected`,
+        `DeliveryFailed`) or permanent (`RecordTooLarge` when the broker refuses the size)."""
         ...
 
     def close(self) -> None:

@@ -51,6 +51,8 @@ METADATA_FIELDS: tuple[MetadataField, ...] = ("device_name", "ip_address")
 def _parse_bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
+    if isinstance(value, int) and value in (0, 1):  # a JSON settings file may say 1 or 0
+        return value == 1
     if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
         return value.strip().lower() in _TRUE
     raise PydanticCustomError("bool", "accepted values: true/false/1/0/yes/no (any case)")
@@ -63,6 +65,7 @@ def _blank_to_none(value: Any) -> Any:
 
 def _comma_list(value: Any) -> Any:
     if isinstance(value, str):
+        # Strip spaces around entries; empty entries (a trailing comma) are ignored.
         return tuple(part.strip() for part in value.split(",") if part.strip())
     return value
 
@@ -78,7 +81,10 @@ class Settings(BaseSettings):
 
     # 2.1 Kafka connection
     kafka_bootstrap_servers: Annotated[
-        tuple[str, ...] | None, NoDecode, BeforeValidator(_comma_list)
+        tuple[str, ...] | None,
+        NoDecode,
+        BeforeValidator(_comma_list),
+        BeforeValidator(_blank_to_none),  # runs first: an empty value means unset, as elsewhere
     ] = None
     kafka_topic: Optional = None
     kafka_auth_method: AuthMethod = AuthMethod.PLAIN
@@ -163,6 +169,8 @@ _REQUIRED: dict[Mode, tuple[str, ...]] = {
 _ACCEPTED: dict[str, str] = {
     "kafka_auth_method": ", ".join(m.value for m in AuthMethod),
     "metadata_field_exclusion": "a comma list of " + ", ".join(METADATA_FIELDS),
+    "kafka_max_message_bytes": "an integer from 1024 to 100000000",
+    "secret_cache_ttl_seconds": "an integer from 0 to 86400",
 }
 
 

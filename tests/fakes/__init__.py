@@ -1,0 +1,1 @@
+"""In-memory implementations of core's ports, type-checked against them."""

@@ -1,0 +1,62 @@
+"""The dead-letter sink behind `core.ports.DeadLetterSink`: SQS SendMessageBatch with the
+reason in message attributes `error-class` and `error-reason`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from core.ports import DeadLetter
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs import SQSClient
+    from mypy_boto3_sqs.type_defs import SendMessageBatchRequestEntryTypeDef
+
+# SQS limits a SendMessageBatch call to 10 entries and 256 KiB of payload in all.
+_MAX_ENTRIES = 10
+_MAX_BATCH_BYTES = 256 * 1024
+
+
+class SqsDeadLetterSink:
+    """Writes invalid SQS messages, unchanged, to the dead-letter queue."""
+
+    def __init__(self, queue_url: str, client: SQSClient) -> None:
+        self._queue_url = queue_url
+        self._client = client
+
+    def send(self, letters: Sequence[DeadLetter]) -> set[str]:
+        failed: set[str] = set()
+        for chunk in _chunks(letters):
+            entries = [_entry(str(i), letter) for i, letter in enumerate(chunk)]
+            try:
+                answer = self._client.send_message_batch(QueueUrl=self._queue_url, Entries=entries)
+            except (BotoCoreError, ClientError):
+                failed.update(letter.message_id for letter in chunk)
+                continue
+            failed.update(chunk[int(f["Id"])].message_id for f in answer.get("Failed", []))
+        return failed
+
+
+def _entry(entry_id: str, letter: DeadLetter) -> SendMessageBatchRequestEntryTypeDef:
+    attributes: dict[str, Any] = {
+        "error-class": {"DataType": "String", "StringValue": letter.error_class or "unknown"},
+        "error-reason": {"DataType": "String", "StringValue": letter.reason or "unknown"},
+        "source-message-id": {"DataType": "String", "StringValue": letter.message_id},
+    }
+    return {"Id": entry_id, "MessageBody": letter.body, "MessageAttributes": attributes}
+
+
+def _chunks(letters: Sequence[DeadLetter]) -> Iterator[list[DeadLetter]]:
+    chunk: list[DeadLetter] = []
+    size = 0
+    for letter in letters:
+        letter_size = len(letter.body.encode()) + 512  # attributes and framing
+        if chunk and (len(chunk) == _MAX_ENTRIES or size + letter_size > _MAX_BATCH_BYTES):
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(letter)
+        size += letter_size
+    if chunk:
+        yield chunk

@@ -1,0 +1,30 @@
+"""Translation of kafka-python's exceptions into the forwarder's permanent/transient errors."""
+
+from __future__ import annotations
+
+from kafka import errors as kafka_errors
+
+from core.errors import (
+    CredentialsRejected,
+    DeliveryFailed,
+    ForwarderError,
+    PermanentError,
+    RecordTooLarge,
+)
+
+# Errors that no retry can cure for this record: dead-letter it.
+_TOO_LARGE = (kafka_errors.MessageSizeTooLargeError, kafka_errors.RecordListTooLargeError)
+_INVALID = (kafka_errors.InvalidRecordError, kafka_errors.CorruptRecordError)
+
+
+def translate(exc: BaseException) -> ForwarderError:
+    """Map a kafka-python exception to a core error; messages carry no credentials or payload."""
+    if isinstance(exc, kafka_errors.SaslAuthenticationFailedError):
+        return CredentialsRejected("the broker rejected the SASL credentials")
+    if isinstance(exc, _TOO_LARGE):
+        return RecordTooLarge("the broker or client size limit refused the record")
+    if isinstance(exc, _INVALID):
+        return PermanentError("invalid_record", type(exc).__name__)
+    # Everything else is retried: timeouts, disconnects, leader changes, missing replicas, and
+    # configuration problems on the broker side (unknown topic, no ACL) that an alarm surfaces.
+    return DeliveryFailed(type(exc).__name__)

@@ -1,0 +1,170 @@
+"""The Kafka producer behind `core.ports.RecordProducer`: kafka-python over verified TLS, with
+SASL PLAIN/SCRAM or TLS alone, acks=all and idempotence; one send per record, one wait."""
+
+from __future__ import annotations
+
+import ssl
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from kafka import KafkaProducer
+from kafka import errors as kafka_errors
+
+from adapters.kafka_errors import translate
+from core.errors import BrokerUnreachable, DeliveryFailed, ForwarderError
+from core.ports import Credentials
+from core.records import KafkaRecord
+from core.settings import AuthMethod, Settings
+
+# Newest protocol family the client knows; each connection clamps it to what the broker speaks.
+# Pinning it keeps construction from blocking on a bootstrap round trip.
+API_VERSION = (4, 0)
+# Key, headers and record framing on top of the value the transform sized.
+_RECORD_OVERHEAD_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    """Producer time bounds derived from the function's timeout, all below it."""
+
+    max_block_ms: int
+    request_timeout_ms: int
+    delivery_timeout_ms: int
+
+    @classmethod
+    def within(cls, budget_ms: int) -> Timeouts:
+        budget_ms = max(budget_ms, 3000)
+        request = min(30_000, budget_ms // 2)
+        return cls(
+            max_block_ms=min(5_000, budget_ms // 4),
+            request_timeout_ms=request,
+            delivery_timeout_ms=max(request + 100, budget_ms - 1000),
+        )
+
+
+def tls_context(ca_bundle: str | None, ca_pem: str | None) -> ssl.SSLContext:
+    """Verify the broker's certificate and hostname; trust the system store plus any given CA."""
+    context = ssl.create_default_context(cafile=ca_bundle)
+    if ca_pem:
+        context.load_verify_locations(cadata=ca_pem)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.check_hostname = True
+    context.verify_mode = ssl.CERT_REQUIRED
+    return context
+
+
+def producer_config(
+    settings: Settings, credentials: Credentials | None, timeouts: Timeouts
+) -> dict[str, Any]:
+    """kafka-python settings; every safety-relevant value set explicitly so conflicts raise."""
+    assert settings.kafka_bootstrap_servers is not None  # noqa: S101 (load_settings checked it)
+    config: dict[str, Any] = {
+        "bootstrap_servers": list(settings.kafka_bootstrap_servers),
+        "client_id": "kafka-event-forwarder",
+        "security_protocol": "SASL_SSL" if settings.uses_sasl else "SSL",
+        "ssl_context": tls_context(
+            settings.kafka_ca_bundle, credentials.ca_pem if credentials else None
+        ),
+        "acks": "all",
+        "enable_idempotence": True,
+        "api_version": API_VERSION,
+        "linger_ms": 2,
+        "batch_size": 256 * 1024,
+        "max_request_size": settings.kafka_max_message_bytes + _RECORD_OVERHEAD_BYTES,
+        "metrics_enabled": False,
+        "max_block_ms": timeouts.max_block_ms,
+        "request_timeout_ms": timeouts.request_timeout_ms,
+        "delivery_timeout_ms": timeouts.delivery_timeout_ms,
+    }
+    if settings.uses_sasl:
+        if credentials is None:
+            raise ValueError("SASL needs credentials")
+        config |= {
+            "sasl_mechanism": settings.kafka_auth_method.value,
+            "sasl_plain_username": credentials.username,
+            "sasl_plain_password": credentials.password,
+        }
+    assert settings.kafka_auth_method in AuthMethod  # noqa: S101
+    return config
+
+
+class KafkaRecordProducer:
+    """Sends a whole invocation's records, then waits once for every acknowledgement."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self._max_block_ms = int(config["max_block_ms"])
+        self._producer = KafkaProducer(**config)
+
+    def produce(
+        self, records: Sequence[KafkaRecord], timeout_s: float
+    ) -> list[ForwarderError | None]:
+        deadline = time.monotonic() + timeout_s
+        results: list[ForwarderError | None] = [None] * len(records)
+        futures: list[tuple[int, Any]] = []
+        for index, record in enumerate(records):
+            # send() blocks on missing metadata; never past this invocation's deadline.
+            remaining_ms = int((deadline - time.monotonic()) * 1000)
+            self._producer.config["max_block_ms"] = max(1, min(self._max_block_ms, remaining_ms))
+            try:
+                future = self._producer.send(
+                    record.topic, value=record.value, key=record.key, headers=list(record.headers)
+                )
+            except kafka_errors.KafkaTimeoutError:
+                # No metadata in time: the cluster is unreachable or refused our login.
+                error: ForwarderError = BrokerUnreachable("no metadata before the deadline")
+                results[index:] = [error] * (len(records) - index)
+                break
+            except kafka_errors.KafkaError as exc:
+                error = translate(exc)
+                if error.permanent:
+                    results[index] = error
+                    continue
+                # The cluster is unreachable or refuses us: the rest would fail the same way.
+                for later in range(index, len(records)):
+                    results[later] = error
+                break
+            futures.append((index, future))
+        self._await(futures, deadline, results)
+        return results
+
+    def _await(
+        self,
+        futures: Sequence[tuple[int, Any]],
+        deadline: float,
+        results: list[ForwarderError | None],
+    ) -> None:
+        """The invocation's one wait: until every future resolved or the deadline passed."""
+        remaining = len(futures)
+        all_done = threading.Event()
+        lock = threading.Lock()
+
+        def resolved(*_: object) -> None:
+            nonlocal remaining
+            with lock:
+                remaining -= 1
+                if remaining == 0:
+                    all_done.set()
+
+        if not futures:
+            return
+        for _, future in futures:
+            future.add_both(resolved)
+        all_done.wait(max(0.0, deadline - time.monotonic()))
+        for index, future in futures:
+            if not future.is_done:
+                results[index] = DeliveryFailed("not acknowledged before the deadline")
+            elif future.failed():
+                results[index] = translate(future.exception)
+
+    def close(self) -> None:
+        try:
+            self._producer.close(timeout=0.5)
+        except kafka_errors.KafkaTimeoutError:
+            # close() flushes first and gives up when records are stuck on a dead connection;
+            # abandon them (their SQS messages are already reported for retry) and stop the
+            # network thread, so nothing stale is sent later.
+            self._producer._sender.force_close()
+            self._producer._sender.join(1.0)

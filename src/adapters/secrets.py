@@ -1,0 +1,56 @@
+"""The secret source behind `core.ports.SecretSource`: Secrets Manager through Powertools'
+parameters utility, cached in memory for a bounded time, refetched on demand (rotation)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools.utilities.parameters import SecretsProvider
+from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
+from botocore.config import Config
+
+from core.errors import SecretUnavailable
+from core.ports import Credentials
+
+# Fail fast: a slow Secrets Manager must not eat the invocation's time budget.
+_BOTO_CONFIG = Config(connect_timeout=2, read_timeout=3, retries={"max_attempts": 2})
+
+
+class SecretsManagerSource:
+    """Reads `{"username", "password", "ca_pem"?}` from one secret (spec 2.2)."""
+
+    def __init__(self, secret_id: str, ttl_s: int, provider: SecretsProvider | None = None) -> None:
+        self._secret_id = secret_id
+        self._ttl_s = ttl_s
+        self._provider = provider or SecretsProvider(boto_config=_BOTO_CONFIG)
+
+    def get(self, *, refresh: bool = False) -> Credentials:
+        try:
+            raw = self._provider.get(
+                self._secret_id,
+                max_age=self._ttl_s,
+                force_fetch=refresh or self._ttl_s == 0,
+                VersionStage="AWSCURRENT",
+            )
+        except GetParameterError as exc:
+            # The message is the AWS error (access denied, not found), never the value.
+            raise SecretUnavailable(f"cannot read secret {self._secret_id}: {exc}") from None
+        return parse_secret(raw, self._secret_id)
+
+
+def parse_secret(raw: Any, secret_id: str) -> Credentials:
+    """Check the secret's shape; errors name the field, never its value."""
+    try:
+        data = json.loads(raw) if isinstance(raw, str | bytes) else raw
+    except ValueError:
+        raise SecretUnavailable(f"secret {secret_id} is not a JSON object") from None
+    if not isinstance(data, dict):
+        raise SecretUnavailable(f"secret {secret_id} is not a JSON object")
+    for field in ("username", "password"):
+        if not isinstance(data.get(field), str) or not data[field]:
+            raise SecretUnavailable(f"secret {secret_id} needs a non-empty string {field!r}")
+    ca_pem = data.get("ca_pem")
+    if ca_pem is not None and not isinstance(ca_pem, str):
+        raise SecretUnavailable(f"secret {secret_id}: 'ca_pem' must be PEM text")
+    return Credentials(data["username"], data["password"], ca_pem or None)

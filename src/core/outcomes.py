@@ -1,0 +1,59 @@
+"""Per-SQS-record outcomes of an invocation and the partial batch response built from them."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Outcome(StrEnum):
+    DELIVERED = "delivered"  # every Kafka record made from it was acknowledged
+    INVALID = "invalid"  # written to the dead-letter queue with its reason
+    RETRY = "retry"  # listed in batchItemFailures: SQS redelivers it
+
+
+@dataclass(frozen=True, slots=True)
+class MessageOutcome:
+    """What happened to one SQS record; `reason` is a short code, never payload data."""
+
+    message_id: str
+    outcome: Outcome
+    records: int = 0
+    reason: str | None = None
+    error_class: str | None = None
+
+
+@dataclass(slots=True)
+class InvocationReport:
+    """Everything one invocation did, for the response, the summary log line and the metrics."""
+
+    outcomes: list[MessageOutcome]
+    fifo: bool = False
+    records_produced: int = 0
+    dropped: Counter[str] = field(default_factory=Counter)
+    produce_seconds: float = 0.0
+    ack_waits: int = 0
+    secret_refreshes: int = 0
+
+    def count(self, outcome: Outcome) -> int:
+        return sum(1 for o in self.outcomes if o.outcome is outcome)
+
+    def batch_item_failures(self) -> list[dict[str, str]]:
+        """The ids SQS must redeliver. On FIFO, the first failure and everything after it."""
+        failures: list[dict[str, str]] = []
+        failing = False
+        for outcome in self.outcomes:
+            failing = outcome.outcome is Outcome.RETRY or (self.fifo and failing)
+            if failing:
+                failures.append({"itemIdentifier": outcome.message_id})
+        return failures
+
+    def response(self) -> dict[str, list[dict[str, str]]]:
+        return {"batchItemFailures": self.batch_item_failures()}
+
+
+def fifo_cut(outcomes: Sequence[Outcome]) -> int:
+    """Index of the first record SQS must redeliver on a FIFO queue (len when none)."""
+    return next((i for i, o in enumerate(outcomes) if o is Outcome.RETRY), len(outcomes))

@@ -1,0 +1,45 @@
+"""A Lambda context for running the handler outside Lambda, its remaining time counting down."""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from dataclasses import dataclass, field
+
+
+@dataclass
+class LocalContext:
+    """The attributes Powertools and the handler read from `LambdaContext`."""
+
+    timeout_s: float = 30.0
+    function_name: str = "ForwarderFunction"
+    function_version: str = "$LATEST"
+    memory_limit_in_mb: int = 512
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:ForwarderFunction"
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    log_group_name: str = "/aws/lambda/ForwarderFunction"
+    log_stream_name: str = "local"
+    started: float = field(default_factory=time.monotonic)
+
+    def get_remaining_time_in_millis(self) -> int:
+        elapsed = time.monotonic() - self.started
+        return max(0, int((self.timeout_s - elapsed) * 1000))
+
+    @property
+    def timed_out(self) -> bool:
+        return self.get_remaining_time_in_millis() == 0
+
+
+# What the SAM template sets for Powertools in Lambda, for runs outside it.
+LOCAL_POWERTOOLS_ENV = {
+    "POWERTOOLS_SERVICE_NAME": "kafka-event-forwarder",
+    "POWERTOOLS_METRICS_NAMESPACE": "KafkaEventForwarder",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+}
+
+
+def apply_local_defaults() -> None:
+    """Fill in the Powertools variables Lambda would have; values already set win."""
+    for name, value in LOCAL_POWERTOOLS_ENV.items():
+        os.environ.setdefault(name, value)

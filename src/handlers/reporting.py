@@ -1,0 +1,55 @@
+"""What an invocation tells its operators: one log line per record that was not delivered, a
+summary line, and EMF metrics. Message ids, counts and reason codes only: never a payload."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
+
+from core.outcomes import InvocationReport, Outcome
+
+
+def log_report(logger: Logger, report: InvocationReport) -> None:
+    for outcome in report.outcomes:
+        if outcome.outcome is Outcome.INVALID:
+            logger.warning(
+                "message dead-lettered",
+                message_id=outcome.message_id,
+                error_class=outcome.error_class,
+                reason=outcome.reason,
+            )
+        elif outcome.outcome is Outcome.RETRY:
+            logger.warning(
+                "message left for retry",
+                message_id=outcome.message_id,
+                error_class=outcome.error_class,
+                reason=outcome.reason,
+            )
+    logger.info(
+        "invocation done",
+        messages=len(report.outcomes),
+        delivered=report.count(Outcome.DELIVERED),
+        invalid=report.count(Outcome.INVALID),
+        retried=report.count(Outcome.RETRY),
+        records_produced=report.records_produced,
+        produce_ms=round(report.produce_seconds * 1000, 1),
+        ack_waits=report.ack_waits,
+        secret_refreshes=report.secret_refreshes,
+        dropped=dict(report.dropped),
+    )
+
+
+def record_metrics(metrics: Metrics, report: InvocationReport) -> None:
+    metrics.add_metric("MessagesDelivered", MetricUnit.Count, report.count(Outcome.DELIVERED))
+    metrics.add_metric("MessagesInvalid", MetricUnit.Count, report.count(Outcome.INVALID))
+    metrics.add_metric("MessagesRetried", MetricUnit.Count, report.count(Outcome.RETRY))
+    metrics.add_metric("RecordsProduced", MetricUnit.Count, report.records_produced)
+    metrics.add_metric("SecretRefreshes", MetricUnit.Count, report.secret_refreshes)
+    if report.ack_waits:
+        metrics.add_metric("ProduceLatency", MetricUnit.Milliseconds, report.produce_seconds * 1000)
+    # One metric per setting that dropped something, told apart by a dimension.
+    for reason, count in sorted(report.dropped.items()):
+        with single_metric(
+            "EventsDropped", MetricUnit.Count, count, namespace=metrics.namespace
+        ) as metric:
+            metric.add_dimension("reason", reason)

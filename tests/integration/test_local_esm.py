@@ -1,0 +1,140 @@
+"""The local event source mapping against moto's SQS, and the accounting of every message."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import pytest
+
+from handlers.lambda_handler import handler
+from handlers.local_esm import LocalEventSourceMapping, MappingConfig
+from stack import read_topic
+from tests.integration.conftest import Deployment
+
+pytestmark = pytest.mark.integration
+
+FAST = MappingConfig(batch_size=10, batching_window_s=0.2, visibility_timeout_s=1)
+
+
+def batch(mpid: int) -> str:
+    return json.dumps({"mpid": mpid, "events": [{"event_type": "custom_event", "data": {}}]})
+
+
+def send(deployment: Deployment, bodies: list[str]) -> list[str]:
+    ids = []
+    for body in bodies:
+        answer = deployment.sqs.send_message(
+            QueueUrl=deployment.queue_url,
+            MessageBody=body,
+            MessageAttributes={"origin": {"DataType": "String", "StringValue": "test"}},
+        )
+        ids.append(answer["MessageId"])
+    return ids
+
+
+def queue_depth(deployment: Deployment) -> int:
+    attributes = deployment.sqs.get_queue_attributes(
+        QueueUrl=deployment.queue_url,
+        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    )["Attributes"]
+    return sum(int(v) for v in attributes.values())
+
+
+def test_the_handler_gets_lambdas_sqs_event_shape(deploy: Any) -> None:
+    deployment = deploy()
+    [message_id] = send(deployment, [batch(1)])
+    seen: list[dict[str, Any]] = []
+
+    def recording_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        seen.append(event)
+        assert context.get_remaining_time_in_millis() > 0
+        return {"batchItemFailures": []}
+
+    LocalEventSourceMapping(
+        deployment.sqs, deployment.queue_url, recording_handler, FAST
+    ).poll_once()
+    [record] = seen[0]["Records"]
+    assert record["messageId"] == message_id
+    assert record["eventSource"] == "aws:sqs"
+    assert record["eventSourceARN"].endswith(f":{deployment.topic}")
+    assert record["attributes"]["ApproximateReceiveCount"] == "1"
+    assert record["messageAttributes"]["origin"] == {
+        "stringValue": "test",
+        "stringListValues": [],
+        "binaryListValues": [],
+        "dataType": "String",
+    }
+    assert set(record) >= {"receiptHandle", "body", "md5OfBody", "awsRegion"}
+
+
+def test_only_what_the_handler_acknowledged_is_deleted(deploy: Any) -> None:
+    deployment = deploy()
+    ids = send(deployment, [batch(1), batch(2), batch(3)])
+
+    def fail_second(event: dict[str, Any], _context: Any) -> dict[str, Any]:
+        return {"batchItemFailures": [{"itemIdentifier": ids[1]}]}
+
+    mapping = LocalEventSourceMapping(deployment.sqs, deployment.queue_url, fail_second, FAST)
+    mapping.poll_once()
+    assert queue_depth(deployment) == 1
+    time.sleep(1.2)  # the visibility timeout passes and the failed message reappears
+    again = deployment.sqs.receive_message(QueueUrl=deployment.queue_url, WaitTimeSeconds=1)
+    assert [m["MessageId"] for m in again["Messages"]] == [ids[1]]
+
+
+def test_a_handler_that_raises_acknowledges_nothing(deploy: Any) -> None:
+    deployment = deploy()
+    send(deployment, [batch(1), batch(2)])
+
+    def broken(_event: dict[str, Any], _context: Any) -> dict[str, Any]:
+        raise RuntimeError("bug")
+
+    mapping = LocalEventSourceMapping(deployment.sqs, deployment.queue_url, broken, FAST)
+    mapping.poll_once()
+    assert mapping.stats.failed_invocations == 1
+    assert queue_depth(deployment) == 2
+
+
+def test_a_handler_that_overruns_its_timeout_acknowledges_nothing(deploy: Any) -> None:
+    deployment = deploy()
+    send(deployment, [batch(1)])
+
+    def slow(_event: dict[str, Any], _context: Any) -> dict[str, Any]:
+        time.sleep(0.6)
+        return {"batchItemFailures": []}
+
+    config = MappingConfig(batching_window_s=0.1, visibility_timeout_s=5, function_timeout_s=0.5)
+    LocalEventSourceMapping(deployment.sqs, deployment.queue_url, slow, config).poll_once()
+    assert queue_depth(deployment) == 1
+
+
+def test_a_message_failing_five_receives_is_moved_to_the_dead_letter_queue(deploy: Any) -> None:
+    deployment = deploy(KAFKA_BOOTSTRAP_SERVERS="localhost:1")
+    [message_id] = send(deployment, [batch(1)])
+    config = MappingConfig(batching_window_s=0.1, visibility_timeout_s=1, function_timeout_s=4)
+    mapping = LocalEventSourceMapping(deployment.sqs, deployment.queue_url, handler, config)
+    mapping.drain(max_idle_s=3, max_seconds=90)
+    assert mapping.stats.reported_failed == 5
+    assert [m["MessageId"] for m in deployment.dead_letters()] == [message_id]
+
+
+def test_every_message_is_in_kafka_or_in_the_dead_letter_queue(deploy: Any) -> None:
+    deployment = deploy()
+    bodies = [batch(n) if n % 7 else "not json" for n in range(1, 41)]
+    ids = send(deployment, bodies)
+    mapping = LocalEventSourceMapping(deployment.sqs, deployment.queue_url, handler, FAST)
+    mapping.drain(max_idle_s=3, max_seconds=120)
+    in_kafka = {
+        dict(r.headers)["x-forwarder-dedup-id"].decode().rsplit(":", 1)[0]
+        for r in read_topic(deployment.stack, deployment.topic, timeout_s=10)
+    }
+    dead = {
+        m["MessageAttributes"]["source-message-id"]["StringValue"]
+        for m in deployment.dead_letters()
+    }
+    assert in_kafka | dead == set(ids)
+    assert not in_kafka & dead
+    assert len(dead) == sum(1 for b in bodies if b == "not json")
+    assert queue_depth(deployment) == 0

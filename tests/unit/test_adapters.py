@@ -1,0 +1,175 @@
+"""The adapters' pure parts: producer settings, error translation, secret parsing, dead-letter
+batching. Their I/O is tested against the real stack in tests/integration."""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+from kafka import errors as kafka_errors
+
+from adapters.dead_letters import SqsDeadLetterSink
+from adapters.kafka_errors import translate
+from adapters.kafka_producer import Timeouts, producer_config
+from adapters.secrets import parse_secret
+from core.errors import (
+    CredentialsRejected,
+    DeliveryFailed,
+    PermanentError,
+    RecordTooLarge,
+    SecretUnavailable,
+)
+from core.ports import Credentials, DeadLetter
+from core.settings import load_settings
+
+LAMBDA = {
+    "kafka_bootstrap_servers": "b1:9096,b2:9096",
+    "kafka_topic": "events",
+    "kafka_secret_id": "s",
+    "dead_letter_queue_url": "https://sqs/dlq",
+}
+ALICE = Credentials("alice", "s3cret-canary")
+
+
+def config(**overrides: Any) -> dict[str, Any]:
+    settings = load_settings("lambda", LAMBDA | overrides)
+    credentials = None if overrides.get("kafka_auth_method") == "NONE" else ALICE
+    return producer_config(settings, credentials, Timeouts.within(30_000))
+
+
+def test_the_producer_waits_for_all_replicas_with_idempotence_set_explicitly() -> None:
+    assert config()["acks"] == "all"
+    assert config()["enable_idempotence"] is True
+
+
+def test_sasl_methods_use_sasl_ssl_with_the_secrets_credentials() -> None:
+    produced = config(kafka_auth_method="SCRAM-SHA-512")
+    assert produced["security_protocol"] == "SASL_SSL"
+    assert produced["sasl_mechanism"] == "SCRAM-SHA-512"
+    assert (produced["sasl_plain_username"], produced["sasl_plain_password"]) == (
+        "alice",
+        "s3cret-canary",
+    )
+
+
+def test_auth_method_none_is_tls_only() -> None:
+    produced = config(kafka_auth_method="NONE")
+    assert produced["security_protocol"] == "SSL"
+    assert "sasl_mechanism" not in produced
+
+
+def test_tls_verifies_the_certificate_and_the_hostname() -> None:
+    context: ssl.SSLContext = config()["ssl_context"]
+    assert context.verify_mode is ssl.CERT_REQUIRED
+    assert context.check_hostname is True
+    assert context.minimum_version is ssl.TLSVersion.TLSv1_2
+
+
+def test_the_api_version_is_pinned_so_construction_does_not_block() -> None:
+    assert config()["api_version"] == (4, 0)
+
+
+def test_the_request_size_leaves_room_above_the_record_limit() -> None:
+    assert config(kafka_max_message_bytes=500_000)["max_request_size"] > 500_000
+
+
+@pytest.mark.parametrize("budget_ms", [3_000, 10_000, 30_000, 900_000])
+def test_producer_timeouts_stay_below_the_function_timeout(budget_ms: int) -> None:
+    timeouts = Timeouts.within(budget_ms)
+    assert timeouts.delivery_timeout_ms < budget_ms
+    assert timeouts.request_timeout_ms < timeouts.delivery_timeout_ms
+    assert timeouts.max_block_ms < budget_ms
+
+
+@pytest.mark.parametrize(
+    ("kafka_error", "expected"),
+    [
+        (kafka_errors.SaslAuthenticationFailedError(), CredentialsRejected),
+        (kafka_errors.MessageSizeTooLargeError(), RecordTooLarge),
+        (kafka_errors.InvalidRecordError(), PermanentError),
+        (kafka_errors.NotEnoughReplicasError(), DeliveryFailed),
+        (kafka_errors.TopicAuthorizationFailedError(), DeliveryFailed),
+        (kafka_errors.KafkaConnectionError(), DeliveryFailed),
+    ],
+)
+def test_kafka_errors_are_sorted_into_permanent_and_transient(
+    kafka_error: Exception, expected: type[Exception]
+) -> None:
+    assert isinstance(translate(kafka_error), expected)
+
+
+def test_a_broker_size_refusal_dead_letters_with_reason_oversize() -> None:
+    assert translate(kafka_errors.MessageSizeTooLargeError()).reason == "oversize"  # type: ignore[attr-defined]
+
+
+def test_a_valid_secret_gives_credentials_and_an_optional_ca() -> None:
+    raw = '{"username": "u", "password": "p", "ca_pem": "-----BEGIN CERTIFICATE-----"}'
+    assert parse_secret(raw, "id") == Credentials("u", "p", "-----BEGIN CERTIFICATE-----")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "s3cret-canary",
+        '["s3cret-canary"]',
+        '{"username": "u"}',
+        '{"username": "u", "password": ""}',
+        '{"username": "u", "password": 12345}',
+        '{"username": "u", "password": "s3cret-canary", "ca_pem": 1}',
+    ],
+)
+def test_a_malformed_secret_is_unavailable_without_showing_its_value(raw: str) -> None:
+    with pytest.raises(SecretUnavailable) as raised:
+        parse_secret(raw, "forwarder/kafka")
+    assert "s3cret-canary" not in str(raised.value)
+    assert "12345" not in str(raised.value)
+
+
+def test_credentials_do_not_show_the_password_in_their_repr() -> None:
+    assert "s3cret-canary" not in repr(ALICE)
+
+
+class RecordingSqs:
+    def __init__(self, failing_ids: Sequence[str] = ()) -> None:
+        self.calls: list[list[dict[str, Any]]] = []
+        self.failing_ids = failing_ids
+
+    def send_message_batch(self, QueueUrl: str, Entries: list[dict[str, Any]]) -> dict[str, Any]:  # noqa: N803
+        self.calls.append(Entries)
+        failed = [
+            {"Id": e["Id"], "Code": "x", "SenderFault": False}
+            for e in Entries
+            if e["MessageAttributes"]["source-message-id"]["StringValue"] in self.failing_ids
+        ]
+        return {"Successful": [], "Failed": failed}
+
+
+def letters(count: int, size: int = 10) -> list[DeadLetter]:
+    return [DeadLetter(f"m{i}", "x" * size, "InvalidBatch", "not_json") for i in range(count)]
+
+
+def test_dead_letters_go_in_batches_of_at_most_ten() -> None:
+    sqs = RecordingSqs()
+    SqsDeadLetterSink("url", sqs).send(letters(23))  # type: ignore[arg-type]
+    assert [len(call) for call in sqs.calls] == [10, 10, 3]
+
+
+def test_dead_letter_batches_stay_under_the_request_size_limit() -> None:
+    sqs = RecordingSqs()
+    SqsDeadLetterSink("url", sqs).send(letters(3, size=100_000))  # type: ignore[arg-type]
+    assert [len(call) for call in sqs.calls] == [2, 1]
+
+
+def test_dead_letters_carry_the_error_class_and_reason_attributes() -> None:
+    sqs = RecordingSqs()
+    SqsDeadLetterSink("url", sqs).send(letters(1))  # type: ignore[arg-type]
+    attributes = sqs.calls[0][0]["MessageAttributes"]
+    assert attributes["error-class"]["StringValue"] == "InvalidBatch"
+    assert attributes["error-reason"]["StringValue"] == "not_json"
+
+
+def test_dead_letters_sqs_refused_are_returned_for_retry() -> None:
+    sqs = RecordingSqs(failing_ids=["m1"])
+    assert SqsDeadLetterSink("url", sqs).send(letters(3)) == {"m1"}  # type: ignore[arg-type]

@@ -1,0 +1,268 @@
+"""The delivery rules of spec sections 1, 2.2 and 4: outcomes, dead letters, rotation, FIFO."""
+
+from __future__ import annotations
+
+import itertools
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from core.delivery import Forwarder
+from core.errors import (
+    BrokerUnreachable,
+    CredentialsRejected,
+    DeliveryFailed,
+    ForwarderError,
+    RecordTooLarge,
+)
+from core.outcomes import InvocationReport, MessageOutcome, Outcome
+from core.ports import Credentials
+from core.records import KafkaRecord, Rejected, SqsMessage, Transformed
+from tests.fakes.ports import FakeDeadLetters, FakeProducers, FakeSecrets
+
+ALICE = Credentials("alice", "old-password")
+ALICE_ROTATED = Credentials("alice", "new-password")
+
+
+class ScriptedTransform:
+    """Body `records:N` gives N records; `invalid` is rejected; `drop` gives none."""
+
+    def apply(self, message: SqsMessage) -> Transformed | Rejected:
+        if message.body == "invalid":
+            return Rejected(message.message_id, "InvalidBatch", "invalid_json")
+        count = int(message.body.split(":")[1]) if message.body.startswith("records:") else 0
+        records = tuple(
+            KafkaRecord("t", None, f"{message.message_id}/{n}".encode(), ()) for n in range(count)
+        )
+        dropped = {"eventless_batch": 1} if message.body == "drop" else {}
+        return Transformed(message.message_id, records, dropped)
+
+
+def messages(*bodies: str) -> list[SqsMessage]:
+    return [SqsMessage(f"m{i}", body) for i, body in enumerate(bodies)]
+
+
+def forwarder(
+    producers: FakeProducers | None = None,
+    secrets: FakeSecrets | None = None,
+    sink: FakeDeadLetters | None = None,
+    clock: itertools.count[float] | None = None,
+) -> Forwarder:
+    ticks = clock or itertools.count(0.0, 0.0)
+    return Forwarder(
+        ScriptedTransform(),
+        producers or FakeProducers(),
+        sink or FakeDeadLetters(),
+        secrets or FakeSecrets([ALICE]),
+        clock=lambda: next(ticks),
+    )
+
+
+def fails_for(*payload_prefixes: str, error: ForwarderError | None = None):  # type: ignore[no-untyped-def]
+    def answer(record: KafkaRecord, _c: Credentials | None) -> ForwarderError | None:
+        if record.value.decode().startswith(payload_prefixes):
+            return error or DeliveryFailed("timeout")
+        return None
+
+    return answer
+
+
+def outcomes(report: InvocationReport) -> list[Outcome]:
+    return [o.outcome for o in report.outcomes]
+
+
+def test_every_acknowledged_message_is_delivered_and_not_reported() -> None:
+    report = forwarder().forward(messages("records:2", "records:1"), 10.0)
+    assert outcomes(report) == [Outcome.DELIVERED, Outcome.DELIVERED]
+    assert report.response() == {"batchItemFailures": []}
+    assert report.records_produced == 3
+
+
+def test_all_records_of_the_invocation_are_sent_with_one_wait() -> None:
+    producers = FakeProducers()
+    report = forwarder(producers).forward(messages("records:2", "records:3", "records:1"), 10.0)
+    assert report.ack_waits == 1
+    assert len(producers.built[0].waits) == 1
+    assert len(producers.built[0].sent) == 6
+
+
+def test_a_message_with_one_unacknowledged_record_is_retried_alone() -> None:
+    producers = FakeProducers(fails_for("m1/1"))
+    report = forwarder(producers).forward(messages("records:2", "records:2"), 10.0)
+    assert outcomes(report) == [Outcome.DELIVERED, Outcome.RETRY]
+    assert report.response() == {"batchItemFailures": [{"itemIdentifier": "m1"}]}
+
+
+def test_an_invalid_message_is_dead_lettered_with_its_reason_and_acknowledged() -> None:
+    sink = FakeDeadLetters()
+    report = forwarder(sink=sink).forward(messages("records:1", "invalid"), 10.0)
+    assert outcomes(report) == [Outcome.DELIVERED, Outcome.INVALID]
+    assert [(d.message_id, d.body, d.error_class, d.reason) for d in sink.letters] == [
+        ("m1", "invalid", "InvalidBatch", "invalid_json")
+    ]
+    assert report.response() == {"batchItemFailures": []}
+
+
+def test_an_invalid_message_whose_dead_letter_send_fails_is_retried() -> None:
+    report = forwarder(sink=FakeDeadLetters(fail=True)).forward(messages("invalid"), 10.0)
+    assert outcomes(report) == [Outcome.RETRY]
+    assert report.outcomes[0].reason == "dead_letter_failed"
+
+
+def test_a_record_the_broker_refuses_as_too_large_dead_letters_its_message() -> None:
+    sink = FakeDeadLetters()
+    producers = FakeProducers(fails_for("m0/0", error=RecordTooLarge("broker limit")))
+    report = forwarder(producers, sink=sink).forward(messages("records:1"), 10.0)
+    assert report.outcomes[0] == MessageOutcome(
+        "m0", Outcome.INVALID, 1, "oversize", "RecordTooLarge"
+    )
+    assert [d.reason for d in sink.letters] == ["oversize"]
+
+
+def test_a_message_without_records_is_delivered_without_building_a_producer() -> None:
+    producers = FakeProducers()
+    report = forwarder(producers).forward(messages("drop"), 10.0)
+    assert outcomes(report) == [Outcome.DELIVERED]
+    assert producers.built == []
+    assert report.dropped == {"eventless_batch": 1}
+
+
+def test_the_producer_is_reused_across_invocations() -> None:
+    producers = FakeProducers()
+    subject = forwarder(producers)
+    subject.forward(messages("records:1"), 10.0)
+    subject.forward(messages("records:1"), 10.0)
+    assert len(producers.built) == 1
+
+
+def only_password(password: str):  # type: ignore[no-untyped-def]
+    def answer(_r: KafkaRecord, credentials: Credentials | None) -> ForwarderError | None:
+        ok = credentials is not None and credentials.password == password
+        return None if ok else CredentialsRejected("rejected")
+
+    return answer
+
+
+def test_rejected_credentials_are_refetched_once_and_the_records_sent_again() -> None:
+    secrets = FakeSecrets([ALICE, ALICE_ROTATED])
+    producers = FakeProducers(only_password("new-password"))
+    report = forwarder(producers, secrets).forward(messages("records:2"), 10.0)
+    assert outcomes(report) == [Outcome.DELIVERED]
+    assert secrets.refreshes == 1
+    assert report.secret_refreshes == 1
+    assert producers.built[0].closed
+    assert producers.built[1].credentials == ALICE_ROTATED
+
+
+def test_credentials_still_rejected_after_the_refetch_leave_the_records_for_retry() -> None:
+    secrets = FakeSecrets([ALICE, ALICE])
+    producers = FakeProducers(only_password("never"))
+    report = forwarder(producers, secrets).forward(messages("records:1"), 10.0)
+    assert outcomes(report) == [Outcome.RETRY]
+    assert secrets.refreshes == 1
+    assert report.outcomes[0].error_class == "CredentialsRejected"
+
+
+def test_rejected_credentials_near_the_deadline_are_refetched_and_used_next_time() -> None:
+    secrets = FakeSecrets([ALICE, ALICE_ROTATED])
+    producers = FakeProducers(only_password("new-password"))
+    clock = itertools.count(0.0, 1.0)  # every look at the clock costs a second
+    subject = forwarder(producers, secrets, clock=clock)
+    report = subject.forward(messages("records:1"), 3.0)
+    assert outcomes(report) == [Outcome.RETRY]
+    assert secrets.refreshes == 1
+    assert len(producers.built) == 1
+    assert outcomes(subject.forward(messages("records:1"), 30.0)) == [Outcome.DELIVERED]
+    assert producers.built[-1].credentials == ALICE_ROTATED
+
+
+def test_an_unreachable_cluster_refetches_the_secret_and_retries_with_a_new_value() -> None:
+    secrets = FakeSecrets([ALICE, ALICE_ROTATED])
+
+    def login_refused_at_bootstrap(_r: KafkaRecord, c: Credentials | None) -> ForwarderError | None:
+        return None if c == ALICE_ROTATED else BrokerUnreachable("no metadata")
+
+    producers = FakeProducers(login_refused_at_bootstrap)
+    report = forwarder(producers, secrets).forward(messages("records:1"), 30.0)
+    assert outcomes(report) == [Outcome.DELIVERED]
+    assert secrets.refreshes == 1
+
+
+def test_an_unreachable_cluster_with_an_unchanged_secret_is_not_retried_at_once() -> None:
+    producers = FakeProducers(lambda _r, _c: BrokerUnreachable("no metadata"))
+    report = forwarder(producers, FakeSecrets([ALICE, ALICE])).forward(messages("records:1"), 30.0)
+    assert outcomes(report) == [Outcome.RETRY]
+    assert report.ack_waits == 1
+
+
+def test_an_unreadable_secret_leaves_every_message_for_retry() -> None:
+    report = forwarder(secrets=FakeSecrets([None])).forward(
+        messages("records:1", "records:1"), 10.0
+    )
+    assert outcomes(report) == [Outcome.RETRY, Outcome.RETRY]
+    assert report.outcomes[0].error_class == "SecretUnavailable"
+
+
+def test_a_changed_secret_value_rebuilds_the_producer_before_sending() -> None:
+    secrets = FakeSecrets([ALICE, ALICE_ROTATED])
+    producers = FakeProducers()
+    subject = forwarder(producers, secrets)
+    subject.forward(messages("records:1"), 10.0)
+    secrets.rotate()  # the cache expired and Secrets Manager holds a new version
+    subject.forward(messages("records:1"), 10.0)
+    assert [p.credentials for p in producers.built] == [ALICE, ALICE_ROTATED]
+    assert producers.built[0].closed
+
+
+def test_a_producer_left_with_unacknowledged_records_is_replaced_next_time() -> None:
+    producers = FakeProducers(fails_for("m0/0"))
+    subject = forwarder(producers)
+    subject.forward(messages("records:1"), 10.0)
+    producers.answer = lambda _r, _c: None
+    report = subject.forward(messages("records:1"), 10.0)
+    assert producers.built[0].closed
+    assert len(producers.built) == 2
+    assert outcomes(report) == [Outcome.DELIVERED]
+
+
+def test_the_wait_is_bounded_by_the_time_budget() -> None:
+    producers = FakeProducers()
+    forwarder(producers).forward(messages("records:1"), 7.5)
+    assert producers.built[0].waits == [7.5]
+
+
+def test_on_fifo_the_first_failure_and_every_later_message_are_retried() -> None:
+    producers = FakeProducers(fails_for("m1/"))
+    report = forwarder(producers).forward(
+        messages("records:1", "records:1", "records:1", "invalid"), 10.0, fifo=True
+    )
+    assert outcomes(report) == [Outcome.DELIVERED] + [Outcome.RETRY] * 3
+    assert report.batch_item_failures() == [{"itemIdentifier": f"m{i}"} for i in (1, 2, 3)]
+
+
+def test_on_fifo_an_invalid_message_after_a_failure_is_not_dead_lettered() -> None:
+    sink = FakeDeadLetters()
+    producers = FakeProducers(fails_for("m0/"))
+    forwarder(producers, sink=sink).forward(messages("records:1", "invalid"), 10.0, fifo=True)
+    assert sink.letters == []
+
+
+def test_on_fifo_a_failed_dead_letter_send_fails_every_later_message() -> None:
+    report = forwarder(sink=FakeDeadLetters(fail=True)).forward(
+        messages("records:1", "invalid", "records:1"), 10.0, fifo=True
+    )
+    assert report.batch_item_failures() == [{"itemIdentifier": "m1"}, {"itemIdentifier": "m2"}]
+
+
+@given(st.lists(st.sampled_from(list(Outcome)), max_size=30), st.booleans())
+def test_batch_item_failures_name_only_ids_of_the_batch(kinds: list[Outcome], fifo: bool) -> None:
+    report = InvocationReport(
+        [MessageOutcome(f"id-{i}", k) for i, k in enumerate(kinds)], fifo=fifo
+    )
+    failures = report.batch_item_failures()
+    ids = {f"id-{i}" for i in range(len(kinds))}
+    assert all(f["itemIdentifier"] in ids for f in failures)
+    assert len({f["itemIdentifier"] for f in failures}) == len(failures)
+    assert {f["itemIdentifier"] for f in failures} >= {
+        o.message_id for o in report.outcomes if o.outcome is Outcome.RETRY
+    }

@@ -1,0 +1,165 @@
+"""Kafka records (spec section 3): topic, key, compact value and headers, per batch or per event."""
+
+from __future__ import annotations
+
+import json
+
+from core.records import SqsMessage, Transformed
+from core.transform import BatchTransform
+from tests.unit.transforming import (
+    MESSAGE_ID,
+    event,
+    headers,
+    make_settings,
+    records,
+    transformed,
+    values,
+)
+
+
+def test_topic_is_the_kafka_topic_setting() -> None:
+    (record,) = records({"events": []}, kafka_topic="mparticle-events")
+    assert record.topic == "mparticle-events"
+
+
+def test_topic_is_empty_when_no_topic_is_set() -> None:
+    transform = BatchTransform(make_settings(kafka_topic=None))
+    result = transform.apply(SqsMessage(MESSAGE_ID, '{"events":[]}'))
+    assert isinstance(result, Transformed)
+    assert result.records[0].topic == ""
+
+
+def test_key_is_the_mpid_as_decimal_utf8() -> None:
+    (record,) = records({"mpid": -8205710379248813376, "events": []})
+    assert record.key == b"-8205710379248813376"
+
+
+def test_no_key_without_mpid() -> None:
+    (record,) = records({"events": [event()]})
+    assert record.key is None
+
+
+def test_every_per_event_record_carries_the_batch_key() -> None:
+    result = records({"mpid": 42, "events": [event(), event()]}, send_as_batch=False)
+    assert [r.key for r in result] == [b"42", b"42"]
+
+
+def test_value_is_compact_json() -> None:
+    (record,) = records({"events": [event(a=1)], "mpid": 1})
+    assert (
+        record.value
+        == json.dumps({"events": [event(a=1)], "mpid": 1}, separators=(",", ":")).encode()
+    )
+
+
+def test_batch_record_headers() -> None:
+    (record,) = records({"events": [event()], "batch_id": -5539021836540099217})
+    assert headers(record) == {
+        "content-type": "application/json",
+        "x-forwarder-dedup-id": f"{MESSAGE_ID}:0",
+        "x-mp-batch-id": "-5539021836540099217",
+    }
+
+
+def test_per_event_record_headers_name_the_event_type() -> None:
+    result = records({"events": [event("screen_view")], "batch_id": 5}, send_as_batch=False)
+    assert headers(result[0]) == {
+        "content-type": "application/json",
+        "x-forwarder-dedup-id": f"{MESSAGE_ID}:0",
+        "x-mp-batch-id": "5",
+        "x-mp-event-type": "screen_view",
+    }
+
+
+def test_header_order_is_content_type_dedup_batch_event() -> None:
+    (record,) = records({"events": [event()], "batch_id": 5}, send_as_batch=False)
+    assert [name for name, _ in record.headers] == [
+        "content-type",
+        "x-forwarder-dedup-id",
+        "x-mp-batch-id",
+        "x-mp-event-type",
+    ]
+
+
+def test_unknown_event_type_is_named_in_its_header() -> None:
+    (record,) = records({"events": [event("loyalty_points_awarded")]}, send_as_batch=False)
+    assert headers(record)["x-mp-event-type"] == "loyalty_points_awarded"
+
+
+def test_no_batch_id_header_without_batch_id() -> None:
+    (record,) = records({"events": [event()], "batch_id": None})
+    assert "x-mp-batch-id" not in headers(record)
+
+
+def test_batch_id_decimal_string_is_its_header() -> None:
+    (record,) = records({"events": [], "batch_id": "-0042"})
+    assert headers(record)["x-mp-batch-id"] == "-42"
+
+
+def test_batch_id_that_is_not_an_integer_gets_no_header_and_is_forwarded() -> None:
+    result = transformed({"events": [], "batch_id": "batch-7"})
+    assert "x-mp-batch-id" not in headers(result.records[0])
+    assert json.loads(result.records[0].value)["batch_id"] == "batch-7"
+
+
+def test_batch_id_beyond_64_bits_keeps_every_digit_in_its_header() -> None:
+    (record,) = records('{"events":[],"batch_id":123456789012345678901234}')
+    assert headers(record)["x-mp-batch-id"] == "123456789012345678901234"
+
+
+def test_eventless_batch_record_has_no_event_type_header() -> None:
+    (record,) = records({"events": []}, send_as_batch=False)
+    assert "x-mp-event-type" not in headers(record)
+
+
+def test_dedup_ids_number_the_records_of_one_message_from_zero() -> None:
+    result = records({"events": [event() for _ in range(1030)]}, send_as_batch=False)
+    ids = [headers(r)["x-forwarder-dedup-id"] for r in result]
+    assert ids == [f"{MESSAGE_ID}:{n}" for n in range(1030)]
+
+
+def test_dedup_ids_are_stable_across_redeliveries() -> None:
+    first = records({"events": [event(), event()]}, send_as_batch=False)
+    again = records({"events": [event(), event()]}, send_as_batch=False)
+    assert first == again
+
+
+def test_per_event_record_keeps_events_where_it_was() -> None:
+    batch = {"schema_version": 2, "events": [event("a"), event("b")], "mpid": 1, "ip": "x"}
+    for record, one in zip(records(batch, send_as_batch=False), batch["events"], strict=True):
+        assert list(json.loads(record.value).items()) == [
+            ("schema_version", 2),
+            ("events", [one]),
+            ("mpid", 1),
+            ("ip", "x"),
+        ]
+
+
+def test_per_event_records_follow_the_event_order() -> None:
+    events = [event(n=n) for n in range(5)]
+    assert [v["events"] for v in values({"events": events}, send_as_batch=False)] == [
+        [e] for e in events
+    ]
+
+
+def test_per_event_record_of_a_batch_with_events_first_or_last() -> None:
+    for batch in ({"events": [event()], "mpid": 1}, {"mpid": 1, "events": [event()]}):
+        assert values(batch, send_as_batch=False) == [batch]
+
+
+def test_per_event_record_of_a_batch_with_only_events() -> None:
+    assert values({"events": [event()]}, send_as_batch=False) == [{"events": [event()]}]
+
+
+def test_messages_do_not_share_state() -> None:
+    transform = BatchTransform(make_settings(send_as_batch=False, unique_id="u"))
+    first = transform.apply(SqsMessage("m-1", '{"events":[{"event_type":"a"}],"mpid":1}'))
+    second = transform.apply(SqsMessage("m-2", '{"events":[{"event_type":"b"}]}'))
+    assert isinstance(first, Transformed)
+    assert isinstance(second, Transformed)
+    assert headers(first.records[0])["x-forwarder-dedup-id"] == "m-1:0"
+    assert second.records[0].key is None
+    assert json.loads(second.records[0].value) == {
+        "events": [{"event_type": "b"}],
+        "unique_id": "u",
+    }

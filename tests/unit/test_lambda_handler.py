@@ -1,0 +1,100 @@
+"""The Lambda entry point with in-memory ports: response, logs and metrics of an invocation."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from core.delivery import Forwarder
+from core.settings import load_settings
+from core.transform import BatchTransform
+from handlers import wiring
+from handlers.lambda_handler import handler, logger, time_budget_s
+from handlers.local_context import LocalContext
+from tests.fakes.ports import FakeDeadLetters, FakeProducers, FakeSecrets
+from tests.unit.test_delivery import ALICE
+
+CANARY_EMAIL = "canary.person@example.com"
+GOOD = json.dumps({
+    "mpid": 7,
+    "user_identities": [{"identity_type": "email", "identity": CANARY_EMAIL}],
+    "events": [
+        {"event_type": "custom_event", "data": {"event_name": "a"}},
+        {"event_type": "user_attribute_change", "data": {}},
+    ],
+})  # fmt: skip
+
+
+def sqs_event(*bodies: str) -> dict[str, Any]:
+    records = [
+        {"messageId": f"id-{i}", "body": body, "eventSourceARN": "arn:aws:sqs:eu-west-1:1:q"}
+        for i, body in enumerate(bodies)
+    ]
+    return {"Records": records}
+
+
+@pytest.fixture
+def sink() -> Iterator[FakeDeadLetters]:
+    dead_letters = FakeDeadLetters()
+    settings = load_settings("preview", {"kafka_topic": "events"})
+    wiring.reset_container()
+    wiring._container.append(  # the container's forwarder, built from fakes
+        Forwarder(BatchTransform(settings), FakeProducers(), dead_letters, FakeSecrets([ALICE]))
+    )
+    yield dead_letters
+    wiring.reset_container()
+
+
+def emitted(output: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+
+
+def log_lines(caplog: pytest.LogCaptureFixture) -> str:
+    """The JSON lines the handler's Powertools logger wrote, formatted as it formats them."""
+    return "\n".join(logger.registered_handler.format(record) for record in caplog.records)
+
+
+def test_the_response_lists_only_messages_to_retry(sink: FakeDeadLetters) -> None:
+    assert handler(sqs_event(GOOD, "{oops"), LocalContext()) == {"batchItemFailures": []}
+    assert [letter.message_id for letter in sink.letters] == ["id-1"]
+
+
+def test_a_dead_lettered_message_is_logged_by_id_and_reason_without_its_body(
+    sink: FakeDeadLetters, caplog: pytest.LogCaptureFixture
+) -> None:
+    handler(sqs_event('{"mpid": true, "email": "' + CANARY_EMAIL + '"}'), LocalContext())
+    output = log_lines(caplog)
+    [line] = [entry for entry in emitted(output) if entry.get("message") == "message dead-lettered"]
+    assert (line["message_id"], line["reason"]) == ("id-0", "mpid_not_integer")
+    assert CANARY_EMAIL not in output
+
+
+def test_metrics_count_records_outcomes_and_dropped_events(
+    sink: FakeDeadLetters, capfd: pytest.CaptureFixture[str]
+) -> None:
+    handler(sqs_event(GOOD, GOOD), LocalContext())
+    metrics = [entry for entry in emitted(capfd.readouterr().out) if "_aws" in entry]
+    merged = {k: v for entry in metrics for k, v in entry.items()}
+    assert merged["RecordsProduced"] == [2.0]
+    assert merged["MessagesDelivered"] == [2.0]
+    assert merged["EventsDropped"] == [2.0]
+    assert merged["reason"] == "user_attribute_change"
+
+
+def test_the_summary_line_counts_every_outcome(
+    sink: FakeDeadLetters, caplog: pytest.LogCaptureFixture
+) -> None:
+    handler(sqs_event(GOOD, "[]"), LocalContext())
+    [summary] = [e for e in emitted(log_lines(caplog)) if e.get("message") == "invocation done"]
+    assert (summary["delivered"], summary["invalid"], summary["retried"]) == (1, 1, 0)
+    assert summary["ack_waits"] == 1
+
+
+@pytest.mark.parametrize(("remaining_ms", "budget_s"), [(30_000, 25.0), (5_000, 4.0), (0, 0.0)])
+def test_the_wait_keeps_a_margin_before_the_function_timeout(
+    remaining_ms: int, budget_s: float
+) -> None:
+    assert time_budget_s(remaining_ms) == pytest.approx(budget_s)
