@@ -101,3 +101,9 @@ deploy: ## sam deploy with samconfig.toml (CONFIG_ENV=default|prod); needs the S
 	@command -v sam >/dev/null 2>&1 || { echo "deploy needs the SAM CLI (pip install aws-sam-cli)" >&2; exit 2; }
 	$(MAKE) --no-print-directory build ARCH=$(ARCH)
 	sam deploy --config-env $(CONFIG_ENV)
+
+# --- security gates ---------------------------------------------------------------------------
+.PHONY: security
+security: $(STAMP) ## bandit on src/ (no medium or high finding) and pip-audit on both hashed locks
+	$(VENV)/bin/bandit -c pyproject.toml -r src --severity-level medium --confidence-level low -q
+	$(PY) -m tests.reliability.pin_audit requirements/dev.lock requirements/lambda.lock

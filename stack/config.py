@@ -71,45 +71,60 @@ def server_properties(
     advertised_ports: Mapping[str, int] | None = None,
 ) -> str:
     """server.properties for the node; advertised_ports (by listener: sasl_ssl, ssl, wronghost,
-    plaintext) lets a fault-injection proxy be advertised in place of the broker's own port."""
+    plaintext, proxied) lets a fault-injection proxy be advertised in place of the broker's own
+    port."""
     adv = {
         "sasl_ssl": ports.sasl_ssl,
         "ssl": ports.ssl,
         "wronghost": ports.wronghost,
         "plaintext": ports.plaintext,
     }
+    if ports.proxied is not None:
+        adv["proxied"] = ports.proxy if ports.proxy is not None else ports.proxied
     adv.update(advertised_ports or {})
+    listeners = [
+        f"SASL_SSL://127.0.0.1:{ports.sasl_ssl}",
+        f"SSL://127.0.0.1:{ports.ssl}",
+        f"WRONGHOST://127.0.0.1:{ports.wronghost}",
+        f"PLAINTEXT://127.0.0.1:{ports.plaintext}",
+        f"CONTROLLER://127.0.0.1:{ports.controller}",
+    ]
+    # TLS listeners advertise `localhost`, the name in the broker certificate.
+    advertised = [
+        f"SASL_SSL://localhost:{adv['sasl_ssl']}",
+        f"SSL://localhost:{adv['ssl']}",
+        f"WRONGHOST://localhost:{adv['wronghost']}",
+        f"PLAINTEXT://127.0.0.1:{adv['plaintext']}",
+    ]
+    protocols = (
+        "SASL_SSL:SASL_SSL,SSL:SSL,WRONGHOST:SASL_SSL,PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
+    )
+    extra: dict[str, str] = {}
+    if ports.proxied is not None:
+        # PROXIED: SASL_SSL like the main listener, bound on its own port but advertised as the
+        # proxy's, so a client bootstrapping through the proxy can never bypass it.
+        listeners.append(f"PROXIED://127.0.0.1:{ports.proxied}")
+        advertised.append(f"PROXIED://localhost:{adv['proxied']}")
+        protocols += ",PROXIED:SASL_SSL"
+        extra = {
+            "listener.name.proxied.plain.sasl.jaas.config": _jaas_plain(),
+            "listener.name.proxied.scram-sha-256.sasl.jaas.config": _jaas_scram(),
+            "listener.name.proxied.scram-sha-512.sasl.jaas.config": _jaas_scram(),
+        }
     settings = {
         "process.roles": "broker,controller",
         "node.id": "1",
         "controller.quorum.bootstrap.servers": f"127.0.0.1:{ports.controller}",
         "controller.listener.names": "CONTROLLER",
         "inter.broker.listener.name": "PLAINTEXT",
-        "listeners": ",".join(
-            [
-                f"SASL_SSL://127.0.0.1:{ports.sasl_ssl}",
-                f"SSL://127.0.0.1:{ports.ssl}",
-                f"WRONGHOST://127.0.0.1:{ports.wronghost}",
-                f"PLAINTEXT://127.0.0.1:{ports.plaintext}",
-                f"CONTROLLER://127.0.0.1:{ports.controller}",
-            ]
-        ),
-        # TLS listeners advertise `localhost`, the name in the broker certificate.
-        "advertised.listeners": ",".join(
-            [
-                f"SASL_SSL://localhost:{adv['sasl_ssl']}",
-                f"SSL://localhost:{adv['ssl']}",
-                f"WRONGHOST://localhost:{adv['wronghost']}",
-                f"PLAINTEXT://127.0.0.1:{adv['plaintext']}",
-            ]
-        ),
-        "listener.security.protocol.map": (
-            "SASL_SSL:SASL_SSL,SSL:SSL,WRONGHOST:SASL_SSL,PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
-        ),
+        "listeners": ",".join(listeners),
+        "advertised.listeners": ",".join(advertised),
+        "listener.security.protocol.map": protocols,
         "sasl.enabled.mechanisms": "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512",
         "listener.name.sasl_ssl.plain.sasl.jaas.config": _jaas_plain(),
         "listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config": _jaas_scram(),
         "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config": _jaas_scram(),
+        **extra,
         "ssl.keystore.type": "PKCS12",
         "ssl.keystore.location": str(tls.broker_p12),
         "ssl.keystore.password": KEYSTORE_PASSWORD,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import fcntl
+import os
 import shutil
 import time
 from collections.abc import Iterator
@@ -17,6 +18,8 @@ from stack.readiness import is_healthy, layout, wait_broker
 from stack.state import Bootstrap, Ports, StackError, StackInfo
 
 TOPIC = "mparticle-events"
+# Set to 1 to start the stack with the PROXIED listener (fault-injection tests), as proxied=True.
+PROXIED_ENV = "FORWARDER_STACK_PROXIED"
 
 
 @contextlib.contextmanager
@@ -57,28 +60,38 @@ def load(state_dir: str | Path | None = None) -> StackInfo | None:
     return state.load(state_dir)
 
 
-def start(state_dir: str | Path | None = None) -> StackInfo:
+def start(state_dir: str | Path | None = None, *, proxied: bool | None = None) -> StackInfo:
     """Start the stack and return once Kafka takes a SASL_SSL login and moto answers.
 
     A healthy running stack is reused as it is; anything else in the state folder is cleaned up.
+    With proxied=True (default: $FORWARDER_STACK_PROXIED is 1) the broker also gets the PROXIED
+    listener, advertised at a port of its own for a fault-injection proxy (`ports.proxy`); a
+    running stack without it is started afresh.
     """
+    if proxied is None:
+        proxied = os.environ.get(PROXIED_ENV, "") in ("1", "true", "yes")
     folder = state.state_dir(state_dir)
     with locked(folder):
         try:
             current = state.load(folder)
         except StackError:
             current = None  # unreadable: nothing we can stop by PID
-        if current is not None and is_healthy(current):
+        if (
+            current is not None
+            and is_healthy(current)
+            and (not proxied or current.ports.proxied is not None)
+        ):
             return current
         _stop_processes(current)
         state.remove(folder)
-        return _start_fresh(folder)
+        return _start_fresh(folder, proxied=proxied)
 
 
-def _start_fresh(folder: Path) -> StackInfo:
+def _start_fresh(folder: Path, *, proxied: bool = False) -> StackInfo:
     began = time.monotonic()
     jar_dir = jars.ensure_jars()
-    ports = Ports(*procs.free_ports(6))
+    picked = procs.free_ports(8 if proxied else 6)
+    ports = Ports(*picked[:6], *(picked[6:8] if proxied else ()))
     files = BrokerLayout(folder / "kafka")
     endpoint = f"http://127.0.0.1:{ports.moto}"
     moto_log = folder / "moto.log"
@@ -96,6 +109,7 @@ def _start_fresh(folder: Path) -> StackInfo:
             ssl=f"localhost:{ports.ssl}",
             wronghost=f"localhost:{ports.wronghost}",
             plaintext=f"127.0.0.1:{ports.plaintext}",
+            proxied=f"localhost:{ports.proxy}" if ports.proxy is not None else None,
         ),
         ca_file=str(folder / "tls" / "ca.pem"),
         rogue_ca_file=str(folder / "tls" / "rogue-ca.pem"),

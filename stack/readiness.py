@@ -69,7 +69,15 @@ def wait_broker(
 def wait_ports_closed(ports: Ports, timeout_s: float = 10.0) -> None:
     """Until no broker port accepts: a restart must not mistake the old sockets for the new."""
     deadline = time.monotonic() + timeout_s
-    broker_ports = (ports.sasl_ssl, ports.ssl, ports.wronghost, ports.plaintext, ports.controller)
+    broker_ports: tuple[int, ...] = (
+        ports.sasl_ssl,
+        ports.ssl,
+        ports.wronghost,
+        ports.plaintext,
+        ports.controller,
+    )
+    if ports.proxied is not None:
+        broker_ports += (ports.proxied,)
     while any(procs.port_open(port) for port in broker_ports):
         if time.monotonic() > deadline:
             raise StackError(f"broker ports {broker_ports} still accept after the broker stopped")

@@ -41,6 +41,10 @@ class Ports:
     plaintext: int
     controller: int
     moto: int
+    # With start(proxied=True): the PROXIED listener's own port, and the port it advertises,
+    # where a fault-injection proxy listens and forwards to `proxied`.
+    proxied: int | None = None
+    proxy: int | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,7 @@ class Bootstrap:
     ssl: str
     wronghost: str
     plaintext: str
+    proxied: str | None = None  # localhost:<proxy port>, only with start(proxied=True)
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,12 @@ class SqsDeadLetterSink:
         self._client = client
 
     def send(self, letters: Sequence[DeadLetter]) -> set[str]:
-        failed: set[str] = set()
-        for chunk in _chunks(letters):
+        # A body that is not valid Unicode (a lone surrogate: only a crafted event can carry one,
+        # SQS itself replaces them) cannot be sent unchanged: it is left for retry, so SQS's
+        # redrive policy moves the original to the dead-letter queue after maxReceiveCount.
+        failed = {letter.message_id for letter in letters if not _encodable(letter.body)}
+        sendable = [letter for letter in letters if letter.message_id not in failed]
+        for chunk in _chunks(sendable):
             entries = [_entry(str(i), letter) for i, letter in enumerate(chunk)]
             try:
                 answer = self._client.send_message_batch(QueueUrl=self._queue_url, Entries=entries)
@@ -46,6 +50,14 @@ def _entry(entry_id: str, letter: DeadLetter) -> SendMessageBatchRequestEntryTyp
         "source-message-id": {"DataType": "String", "StringValue": letter.message_id},
     }
     return {"Id": entry_id, "MessageBody": letter.body, "MessageAttributes": attributes}
+
+
+def _encodable(body: str) -> bool:
+    try:
+        body.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _chunks(letters: Sequence[DeadLetter]) -> Iterator[list[DeadLetter]]:

@@ -173,3 +173,14 @@ def test_dead_letters_carry_the_error_class_and_reason_attributes() -> None:
 def test_dead_letters_sqs_refused_are_returned_for_retry() -> None:
     sqs = RecordingSqs(failing_ids=["m1"])
     assert SqsDeadLetterSink("url", sqs).send(letters(3)) == {"m1"}  # type: ignore[arg-type]
+
+
+def test_a_dead_letter_whose_body_is_not_valid_unicode_is_returned_for_retry() -> None:
+    # A lone surrogate cannot be encoded for SQS: that letter alone is retried, the rest sent.
+    sqs = RecordingSqs()
+    lone = DeadLetter("m-lone", '{"s": "\ud800"}', "InvalidBatch", "not_json")
+    assert SqsDeadLetterSink("url", sqs).send([lone, *letters(2)]) == {"m-lone"}  # type: ignore[arg-type]
+    assert [e["MessageAttributes"]["source-message-id"]["StringValue"] for e in sqs.calls[0]] == [
+        "m0",
+        "m1",
+    ]

@@ -1,0 +1,73 @@
+"""Fixtures for the fault scenarios: a local stack of their own with the PROXIED listener, the
+fault proxy in front of it, and a fresh deployment (topic, queues, secret, container) per test.
+The results are listed at the end of the session."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import stack as local_stack
+from handlers.local_context import LOCAL_POWERTOOLS_ENV
+from handlers.wiring import reset_container
+from stack import StackInfo
+from tests.reliability.harness import RESULTS, Harness, new_harness, summary_line
+from tests.reliability.proxy import FaultProxy
+
+# The fault stack's state folder; by default a temporary one, so that the shared stack of the
+# other tests (FORWARDER_STACK_DIR or .stack) is never restarted or disturbed.
+STACK_DIR_ENV = "RELIABILITY_STACK_DIR"
+
+
+@pytest.fixture(scope="session")
+def proxied_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackInfo]:
+    """A stack of its own whose broker also has the PROXIED listener; stopped at the end."""
+    folder = Path(os.environ.get(STACK_DIR_ENV) or tmp_path_factory.mktemp("reliability-stack"))
+    try:
+        yield local_stack.start(folder, proxied=True)
+    finally:
+        local_stack.stop(folder)
+
+
+@pytest.fixture(scope="session")
+def fault_proxy(proxied_stack: StackInfo) -> Iterator[FaultProxy]:
+    ports = proxied_stack.ports
+    assert ports.proxy is not None
+    assert ports.proxied is not None
+    with FaultProxy(ports.proxy, ports.proxied) as proxy:
+        yield proxy
+
+
+@pytest.fixture
+def build_harness(
+    proxied_stack: StackInfo, fault_proxy: FaultProxy, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[..., Harness]]:
+    """Build a deployment behind the proxy; the proxy is healed and the container closed after."""
+    for name, value in local_stack.env_vars(proxied_stack).items():
+        if name.startswith("AWS_"):
+            monkeypatch.setenv(name, value)
+    for name, value in LOCAL_POWERTOOLS_ENV.items():
+        monkeypatch.setenv(name, value)
+
+    def build(**options: Any) -> Harness:
+        return new_harness(proxied_stack, fault_proxy, monkeypatch.setenv, **options)
+
+    yield build
+    fault_proxy.heal()
+    reset_container()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if not RESULTS:
+        return
+    terminalreporter.section("reliability accounting")
+    terminalreporter.write_line(
+        f"{'scenario':<34} {'msgs':>6} {'lost':>4} {'dups':>4} {'bound':>6} {'time':>8}"
+    )
+    for result in RESULTS:
+        terminalreporter.write_line(result.line())
+    terminalreporter.write_line(summary_line(RESULTS))

@@ -1,0 +1,62 @@
+"""The local event source mapping and the real handler in a process of their own, for the
+scenario that kills the handler mid-batch. Before each invocation it appends one JSON line
+{messageId: ApproximateReceiveCount} to LOG (flushed), so the parent can count the receives of
+a batch the process died in.
+
+    python -m tests.reliability.worker QUEUE_URL LOG [--batch-size N] [--batching-window S]
+        [--visibility-timeout S] [--function-timeout S] [--max-idle S]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.reliability.worker")
+    parser.add_argument("queue_url")
+    parser.add_argument("log", type=Path)
+    parser.add_argument("--batch-size", type=int, default=10)
+    parser.add_argument("--batching-window", type=float, default=0.1)
+    parser.add_argument("--visibility-timeout", type=int, default=2)
+    parser.add_argument("--function-timeout", type=float, default=6.0)
+    parser.add_argument("--max-idle", type=float, default=5.0)
+    args = parser.parse_args(argv)
+
+    from handlers.local_context import apply_local_defaults  # noqa: PLC0415
+
+    apply_local_defaults()
+    import boto3  # noqa: PLC0415
+
+    from handlers.lambda_handler import handler  # noqa: PLC0415
+    from handlers.local_esm import LocalEventSourceMapping, MappingConfig  # noqa: PLC0415
+
+    log = args.log.open("a", encoding="utf-8")
+
+    def logged(event: dict[str, Any], context: Any) -> Any:
+        counts = {
+            r["messageId"]: int(r["attributes"].get("ApproximateReceiveCount", "1"))
+            for r in event["Records"]
+        }
+        log.write(json.dumps(counts) + "\n")
+        log.flush()
+        return handler(event, context)
+
+    config = MappingConfig(
+        batch_size=args.batch_size,
+        batching_window_s=args.batching_window,
+        visibility_timeout_s=args.visibility_timeout,
+        function_timeout_s=args.function_timeout,
+    )
+    mapping = LocalEventSourceMapping(boto3.client("sqs"), args.queue_url, logged, config)
+    stats = mapping.drain(max_idle_s=args.max_idle, max_seconds=600)
+    print(json.dumps(stats.__dict__))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
