@@ -107,3 +107,21 @@ deploy: ## sam deploy with samconfig.toml (CONFIG_ENV=default|prod); needs the S
 security: $(STAMP) ## bandit on src/ (no medium or high finding) and pip-audit on both hashed locks
 	$(VENV)/bin/bandit -c pyproject.toml -r src --severity-level medium --confidence-level low -q
 	$(PY) -m tests.reliability.pin_audit requirements/dev.lock requirements/lambda.lock
+
+# --- reliability ------------------------------------------------------------------------------
+# The full fault, load and hostile-input set (make test runs short versions). Results are
+# appended to RELIABILITY_RESULTS by the harness; the last line is the total over all scenarios:
+#   reliability: <N> messages, <L> lost, <D> duplicates (bound <B>)
+RELIABILITY_RESULTS ?= .reliability-results.jsonl
+.PHONY: test-reliability
+test-reliability: $(STAMP) ## full fault scenarios (>= 10,000 messages) and the 50,000-message load run
+	@rm -f $(RELIABILITY_RESULTS)
+	@RELIABILITY_SCALE=full RELIABILITY_RESULTS=$(RELIABILITY_RESULTS) \
+	    $(PY) -m pytest tests/reliability -p no:cacheprovider; status=$$?; \
+	    $(PY) -m tests.reliability.summary $(RELIABILITY_RESULTS); summary=$$?; \
+	    if [ $$status -ne 0 ]; then exit $$status; fi; exit $$summary
+
+# --- benchmarks -------------------------------------------------------------------------------
+bench: $(STAMP) ## ratios against floors and a C client on the local stack; bench/results/latest.json
+	@command -v kcat >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq kcat; }
+	$(PY) -m bench.run

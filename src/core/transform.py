@@ -70,8 +70,8 @@ class BatchTransform:
             else:
                 values = self._batch_values(batch.fields, events)
                 lossy = _may_be_rounded(values)
-        except orjson.JSONEncodeError:
-            raise _unwritable(batch) from None
+        except orjson.JSONEncodeError as exc:
+            raise _unwritable(batch, exc) from None
         records = kafka_records(
             values,
             topic=self._topic,
@@ -114,7 +114,13 @@ def _has_exponent(part: bytes) -> bool:
     return False
 
 
-def _unwritable(batch: Batch) -> InvalidBatch:
+def _unwritable(batch: Batch, error: orjson.JSONEncodeError) -> InvalidBatch:
     """orjson writes at most 254 levels of nesting; the exact parser may also hold a string with
-    an unpaired surrogate, which is not valid UTF-8 JSON (RFC 8259 section 8.2)."""
+    an unpaired surrogate, which is not valid UTF-8 JSON (RFC 8259 section 8.2). orjson's message
+    tells which (a body read exactly, e.g. for a number like 1e400, may also be too deep)."""
+    message = str(error)
+    if "Recursion limit" in message:
+        return InvalidBatch(TOO_DEEP)
+    if "surrogates" in message:
+        return InvalidBatch(NOT_JSON)
     return InvalidBatch(NOT_JSON if batch.exact else TOO_DEEP)

@@ -7,6 +7,7 @@ never raise: they become dead letters or `batchItemFailures`.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -21,7 +22,12 @@ from handlers.wiring import container_forwarder
 logger = Logger()
 metrics = Metrics()
 metrics.namespace = metrics.namespace or "KafkaEventForwarder"  # emit, never fail, without it
-tracer = Tracer()
+# Tracer() imports the X-Ray SDK, and with it botocore, even when tracing is off (half of this
+# module's cold import): build it only when Powertools would trace, by its own rule (in Lambda
+# and POWERTOOLS_TRACE_DISABLED not true). Off, its decorator only opened no-op segments.
+tracer = None if Tracer._is_tracer_disabled() else Tracer()
+# The context is any object shaped like LambdaContext (LocalContext outside Lambda).
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 # At DEBUG, kafka-python logs record contents and botocore logs response bodies (the secret):
 # keep these libraries at WARNING whatever our own log level is.
 for _library in ("kafka", "botocore", "boto3", "urllib3"):
@@ -35,7 +41,15 @@ def time_budget_s(remaining_ms: int) -> float:
     return max(0.0, remaining_s - min(5.0, remaining_s / 5))
 
 
-@tracer.capture_lambda_handler(capture_response=False)
+def _traced(function: Handler) -> Handler:
+    """Powertools' handler subsegment when tracing is on; the function itself when it is off."""
+    if tracer is None:
+        return function
+    traced: Handler = tracer.capture_lambda_handler(capture_response=False)(function)
+    return traced
+
+
+@_traced
 @metrics.log_metrics(raise_on_empty_metrics=False)
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -43,3 +46,27 @@ def apply_local_defaults() -> None:
     """Fill in the Powertools variables Lambda would have; values already set win."""
     for name, value in LOCAL_POWERTOOLS_ENV.items():
         os.environ.setdefault(name, value)
+
+
+LOCAL_QUEUE_ARN = "arn:aws:sqs:us-east-1:123456789012:forwarder-events"
+
+
+def local_sqs_event(
+    bodies: Sequence[str], prefix: str = "msg", queue_arn: str = LOCAL_QUEUE_ARN
+) -> dict[str, Any]:
+    """A Lambda SQS event with one record per body, message ids `<prefix>-<n>`."""
+    records = [
+        {
+            "messageId": f"{prefix}-{n}",
+            "receiptHandle": f"handle-{prefix}-{n}",
+            "body": str(body),  # a plain str, as Lambda's JSON decoder makes
+            "attributes": {"ApproximateReceiveCount": "1"},
+            "messageAttributes": {},
+            "md5OfBody": hashlib.md5(str(body).encode(errors="surrogatepass")).hexdigest(),  # noqa: S324 (SQS's checksum, not security)
+            "eventSource": "aws:sqs",
+            "eventSourceARN": queue_arn,
+            "awsRegion": queue_arn.split(":")[3],
+        }
+        for n, body in enumerate(bodies)
+    ]
+    return {"Records": records}

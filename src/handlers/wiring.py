@@ -3,9 +3,15 @@ and dead-letter sink. Heavy imports (boto3, kafka) happen here, on the first inv
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from core.delivery import Forwarder
 from core.ports import Credentials, RecordProducer
-from core.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    # pydantic-settings costs about half the handler's cold import: only the first invocation
+    # reads the settings, so it is imported there.
+    from core.settings import Settings
 
 _container: list[Forwarder] = []  # at most one: built by the first invocation, then reused
 
@@ -15,6 +21,8 @@ def container_forwarder(budget_ms: int) -> Forwarder:
     function timeout) bounds the producer's own timeouts. A bad setting raises
     `SettingsError` here, failing the cold start."""
     if not _container:
+        from core.settings import load_settings  # noqa: PLC0415 (see the TYPE_CHECKING import)
+
         _container.append(build_forwarder(load_settings("lambda"), budget_ms))
     return _container[0]
 

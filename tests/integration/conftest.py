@@ -14,7 +14,7 @@ import boto3
 import pytest
 
 from handlers.lambda_handler import handler
-from handlers.local_context import LOCAL_POWERTOOLS_ENV, LocalContext
+from handlers.local_context import LOCAL_POWERTOOLS_ENV, LocalContext, local_sqs_event
 from handlers.wiring import reset_container
 from stack import StackInfo, create_topic
 
@@ -112,22 +112,7 @@ def deploy(aws_env: StackInfo, monkeypatch: pytest.MonkeyPatch) -> Any:
 
 def sqs_event(*bodies: str, prefix: str = "msg") -> dict[str, Any]:
     """A Lambda SQS event with one record per body."""
-    return {
-        "Records": [
-            {
-                "messageId": f"{prefix}-{i}",
-                "receiptHandle": f"handle-{i}",
-                "body": body,
-                "attributes": {"ApproximateReceiveCount": "1"},
-                "messageAttributes": {},
-                "md5OfBody": "",
-                "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:forwarder-events",
-                "awsRegion": "us-east-1",
-            }
-            for i, body in enumerate(bodies)
-        ]
-    }
+    return local_sqs_event(bodies, prefix)
 
 
 def load_event(name: str) -> dict[str, Any]:

@@ -23,6 +23,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -128,21 +129,40 @@ class Harness:
     # --- input -------------------------------------------------------------------------------
     def send(self, count: int, *, invalid_every: int = 0) -> list[int]:
         """Send `count` messages (1-3 events each; every `invalid_every`-th one not JSON)."""
+        logical_ids = self._plan(count, invalid_every)
+        for start in range(0, count, 10):
+            self._send_chunk(logical_ids[start : start + 10])
+        return logical_ids
+
+    def send_streaming(self, count: int, *, threads: int = 4, backlog: int = 2000) -> None:
+        """Send `count` valid messages from `threads` senders, pausing while more than
+        `backlog` wait in the queue (moto's receive scans the whole queue on every call)."""
+        logical_ids = self._plan(count, 0)
+        chunks = [logical_ids[i : i + 10] for i in range(0, count, 10)]
+        for start in range(0, len(chunks), 100):
+            while self.queue_depth() > backlog:
+                time.sleep(0.5)
+            with ThreadPoolExecutor(threads) as pool:
+                list(pool.map(self._send_chunk, chunks[start : start + 100]))
+
+    def _plan(self, count: int, invalid_every: int) -> list[int]:
         first = len(self.expected)
         logical_ids = list(range(first, first + count))
-        for start in range(0, count, 10):
-            entries = []
-            for logical in logical_ids[start : start + 10]:
-                invalid = invalid_every and logical % invalid_every == invalid_every - 1
-                events = 0 if invalid else 1 + logical % 3
-                body = f"not json {logical}" if invalid else batch_body(logical, events)
-                self.expected[logical] = events
-                entries.append({"Id": str(logical), "MessageBody": body})
-            answer = self.sqs.send_message_batch(QueueUrl=self.queue_url, Entries=entries)
-            assert not answer.get("Failed"), answer.get("Failed")
-            for ok in answer["Successful"]:
-                self.logical_of[ok["MessageId"]] = int(ok["Id"])
+        for logical in logical_ids:
+            invalid = invalid_every and logical % invalid_every == invalid_every - 1
+            self.expected[logical] = 0 if invalid else 1 + logical % 3
         return logical_ids
+
+    def _send_chunk(self, logical_ids: list[int]) -> None:
+        entries = []
+        for logical in logical_ids:
+            events = self.expected[logical]
+            body = batch_body(logical, events) if events else f"not json {logical}"
+            entries.append({"Id": str(logical), "MessageBody": body})
+        answer = self.sqs.send_message_batch(QueueUrl=self.queue_url, Entries=entries)
+        assert not answer.get("Failed"), answer.get("Failed")
+        for ok in answer["Successful"]:
+            self.logical_of[ok["MessageId"]] = int(ok["Id"])
 
     # --- running -----------------------------------------------------------------------------
     def handler(self, event: dict[str, Any], context: Any) -> Any:
@@ -193,7 +213,9 @@ class Harness:
         try:
             if fault is not None:
                 fault(self)
-            self.wait_until(lambda: self.queue_depth() == 0 or not worker.is_alive(), max_seconds)
+            self.wait_until(
+                lambda: self.queue_depth() == 0 or not worker.is_alive(), max_seconds, step_s=1.0
+            )
         finally:
             stop.set()
             worker.join(30)
@@ -214,9 +236,12 @@ class Harness:
         return sum(s.invocations for s in self.stats)
 
     # --- the handler in another process ------------------------------------------------------
-    def spawn_worker(self, log: Path, config: MappingConfig | None = None) -> subprocess.Popen[str]:
+    def spawn_worker(
+        self, log: Path, output: Path, config: MappingConfig | None = None
+    ) -> subprocess.Popen[bytes]:
         """`tests.reliability.worker`: the local ESM and real handler in a process of its own,
-        logging each invocation's receive counts before the handler runs."""
+        logging each invocation's receive counts before the handler runs; its stdout and
+        stderr go to `output`."""
         cfg = config or self.config
         argv = [
             sys.executable,
@@ -233,14 +258,14 @@ class Harness:
             "--function-timeout",
             str(cfg.function_timeout_s),
         ]
-        return subprocess.Popen(
-            argv,
-            env=dict(os.environ),
-            cwd=Path(__file__).resolve().parents[2],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
+        with output.open("wb") as out:
+            return subprocess.Popen(
+                argv,
+                env=dict(os.environ),
+                cwd=Path(__file__).resolve().parents[2],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
 
     def read_worker_log(self, log: Path) -> int:
         """Merge a worker's receive counts; returns how many invocations it began."""

@@ -46,7 +46,7 @@ class _LongInteger(int):
     """An integer literal too long for int() (Python limits it to 4300 digits): kept as 0."""
 
 
-def _integer(literal: str) -> int:
+def parse_integer(literal: str) -> int:
     return int(literal) if len(literal) < 4000 else _LongInteger(0)
 
 
@@ -65,6 +65,28 @@ def _scan(value: Any) -> tuple[int, bool]:
         elif isinstance(item, list):
             stack.extend((child, level + 1) for child in item)
     return depth, surrogate
+
+
+def _raw_depth(text: str) -> int:
+    """The deepest bracket nesting of `text`, outside strings, whether or not it is JSON."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
 
 
 def _has_surrogate(text: str) -> bool:
@@ -102,22 +124,25 @@ def _structural(value: Any) -> set[str]:
 def verdict(body: str, limit: int) -> Verdict:
     """What the forwarder may do with `body` under a record size limit of `limit` bytes."""
     try:
-        value = json.loads(body, parse_constant=_reject_constant, parse_int=_integer)
+        value = json.loads(body, parse_constant=_reject_constant, parse_int=parse_integer)
     except RecursionError:
         # Nested beyond the parser's reach; a deep part inside a field the settings remove is
         # still invalid here, since the body must be parsed before anything is removed.
         return Verdict(True, frozenset({"too_deep"}))
     except ValueError:
-        return Verdict(True, frozenset({"not_json"}))
+        # Not JSON; a reader may also give up on its depth before it reaches the fault.
+        deep = {"too_deep"} if _raw_depth(body) > _WRITABLE_DEPTH else set()
+        return Verdict(True, frozenset({"not_json"} | deep))
+    depth, surrogate = _scan(value)
+    # A body nested deeper than the writer allows may fail as too deep before it is validated
+    # (reading it exactly can hit the recursion limit at a depth that depends on the call stack).
+    deep = {"too_deep"} if depth > _WRITABLE_DEPTH else set()
     structural = _structural(value)
     if structural:  # validation runs before anything is written
-        return Verdict(True, frozenset(structural))
+        return Verdict(True, frozenset(structural | deep))
     # Valid: it may still be unwritable, but only for a reason the body shows (the settings may
     # remove the part that shows it, so none of these is a must).
-    depth, surrogate = _scan(value)
-    allowed = set()
-    if depth > _WRITABLE_DEPTH:
-        allowed.add("too_deep")
+    allowed = set(deep)
     if surrogate:
         allowed.add("not_json")
     if len(body.encode(errors="surrogatepass")) + 256 > limit:
@@ -270,8 +295,23 @@ batches = _object(
 )
 
 
+class Body(str):
+    """A body whose repr stays short (hypothesis prints the failing example)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        if len(self) <= 300:
+            return super().__repr__()
+        return f"{str.__repr__(self[:200])}...({len(self)} characters)"
+
+
+def bodies() -> st.SearchStrategy[Body]:
+    return _bodies().map(Body)
+
+
 @st.composite
-def bodies(draw: st.DrawFn) -> str:
+def _bodies(draw: st.DrawFn) -> str:
     """One hostile SQS body."""
     ascii_only = draw(st.booleans())
     kind = draw(st.sampled_from(["batch", "batch", "batch", "json", "text", "cut", "special"]))

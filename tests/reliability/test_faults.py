@@ -182,7 +182,7 @@ def test_handler_process_killed_mid_batch_loses_nothing(
     harness = build_harness()
     harness.send(size(60, 900))
     first_log = tmp_path / "first.jsonl"
-    first = harness.spawn_worker(first_log)
+    first = harness.spawn_worker(first_log, tmp_path / "first.out")
     try:
         harness.wait_until(lambda: harness.read_worker_log(first_log) >= 3, 90, step_s=0.05)
         harness.proxy.latency_ms = 400  # warm now: each produce stays in flight for a while
@@ -195,9 +195,10 @@ def test_handler_process_killed_mid_batch_loses_nothing(
     assert first.returncode == -signal.SIGKILL
     harness.proxy.heal()
     second_log = tmp_path / "second.jsonl"
-    second = harness.spawn_worker(second_log)
-    output, _ = second.communicate(timeout=240)
-    assert second.returncode == 0, output
+    second = harness.spawn_worker(second_log, tmp_path / "second.out")
+    second.wait(240)
+    output = (tmp_path / "second.out").read_text(encoding="utf-8", errors="replace")
+    assert second.returncode == 0, output[-3000:]
     harness.read_worker_log(first_log)
     harness.read_worker_log(second_log)
     stats = json.loads(output.strip().splitlines()[-1])

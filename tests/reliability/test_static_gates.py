@@ -17,7 +17,7 @@ pytestmark = pytest.mark.reliability
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-BANDIT_OPTIONS = ("-c", str(ROOT / "pyproject.toml"), "--severity-level", "medium")
+BANDIT_OPTIONS: tuple[str, ...] = ("-c", str(ROOT / "pyproject.toml"), "--severity-level", "medium")
 BANDIT_OPTIONS += ("--confidence-level", "low", "-f", "json", "-q")
 
 

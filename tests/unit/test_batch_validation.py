@@ -208,6 +208,12 @@ def test_nesting_deeper_than_can_be_read_is_rejected_too_deep() -> None:
     assert rejected('{"events":[],"x":' + "[" * 5000 + "]" * 5000 + "}").reason == "too_deep"
 
 
+def test_nesting_too_deep_in_a_body_read_exactly_is_rejected_too_deep() -> None:
+    # 1e400 sends the body to the exact parser; the nesting, not a surrogate, is what fails.
+    deep = '{"events":[],"x":1e400,"d":' + "[" * 300 + "]" * 300 + "}"
+    assert rejected(deep).reason == "too_deep"
+
+
 def test_unpaired_surrogate_is_not_json() -> None:
     assert rejected('{"events":[],"name":"\\ud800"}').reason == "not_json"
 

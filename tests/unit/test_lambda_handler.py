@@ -13,7 +13,7 @@ from core.settings import load_settings
 from core.transform import BatchTransform
 from handlers import wiring
 from handlers.lambda_handler import handler, logger, time_budget_s
-from handlers.local_context import LocalContext
+from handlers.local_context import LocalContext, local_sqs_event
 from tests.fakes.ports import FakeDeadLetters, FakeProducers, FakeSecrets
 from tests.unit.test_delivery import ALICE
 
@@ -29,11 +29,7 @@ GOOD = json.dumps({
 
 
 def sqs_event(*bodies: str) -> dict[str, Any]:
-    records = [
-        {"messageId": f"id-{i}", "body": body, "eventSourceARN": "arn:aws:sqs:eu-west-1:1:q"}
-        for i, body in enumerate(bodies)
-    ]
-    return {"Records": records}
+    return local_sqs_event(bodies, "id")
 
 
 @pytest.fixture

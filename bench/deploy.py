@@ -1,0 +1,84 @@
+"""Point the forwarder at the local stack: a fresh topic, the stack's queues and secret, events."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+from bench.transform import synthetic_batch
+from core.ports import Credentials
+from core.records import KafkaRecord, SqsMessage
+from handlers.local_context import LOCAL_POWERTOOLS_ENV, local_sqs_event
+from stack import StackInfo, create_topic, env_vars
+
+
+def deploy(info: StackInfo, *, send_as_batch: bool = False) -> dict[str, str]:
+    """Set the forwarder's environment for a fresh 3-partition topic; returns that environment."""
+    topic = f"bench-{uuid.uuid4().hex[:10]}"
+    create_topic(info, topic, partitions=3)
+    env = (
+        env_vars(info)
+        | LOCAL_POWERTOOLS_ENV
+        | {
+            "KAFKA_TOPIC": topic,
+            "SEND_AS_BATCH": "true" if send_as_batch else "false",
+        }
+    )
+    os.environ.update(env)
+    from handlers.wiring import reset_container  # noqa: PLC0415 (after the environment is set)
+
+    reset_container()  # a new Lambda container for the new settings
+    return env
+
+
+def credentials(info: StackInfo) -> Credentials:
+    """The SCRAM-SHA-512 user the stack's secret holds."""
+    user = info.credentials("SCRAM-SHA-512")
+    return Credentials(user.username, user.password)
+
+
+def events(invocations: int, messages: int, batch_events: int) -> list[dict[str, Any]]:
+    """`invocations` SQS events of `messages` records, each body a `batch_events`-event batch."""
+    # Seeds vary the bodies (and so the values) without changing their size much.
+    return [
+        local_sqs_event(
+            [synthetic_batch(batch_events, seed=n * messages + m) for m in range(messages)], f"i{n}"
+        )
+        for n in range(invocations)
+    ]
+
+
+def records(sqs_events: list[dict[str, Any]], send_as_batch: bool) -> list[KafkaRecord]:
+    """The Kafka records the forwarder makes of `sqs_events`, built once, outside any timing."""
+    from core.settings import load_settings  # noqa: PLC0415
+    from core.transform import BatchTransform  # noqa: PLC0415
+
+    settings = load_settings(
+        "preview", {"kafka_topic": os.environ["KAFKA_TOPIC"], "send_as_batch": send_as_batch}
+    )
+    transform = BatchTransform(settings)
+    built: list[KafkaRecord] = []
+    for event in sqs_events:
+        for record in event["Records"]:
+            result = transform.apply(SqsMessage(record["messageId"], record["body"]))
+            built.extend(getattr(result, "records", ()))
+    return built
+
+
+@contextlib.contextmanager
+def quiet() -> Iterator[None]:
+    """Send fd 1 to /dev/null: the handler's log lines and EMF metrics are still written."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    with open(os.devnull, "wb") as null:
+        os.dup2(null.fileno(), 1)
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+            os.dup2(saved, 1)
+            os.close(saved)

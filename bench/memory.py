@@ -1,0 +1,99 @@
+"""Peak RSS of one invocation carrying 6 MB of SQS bodies, in a fresh process (per-event mode).
+
+The parent deploys (topic, environment) and runs `python -m bench.memory MB` as a child that
+imports the handler, builds the SQS event, invokes the handler once against the local broker and
+prints its peak RSS before and after. The peak is VmHWM, the high-water mark of the process's own
+memory: Linux carries ru_maxrss across exec, so a child of the (bigger) bench process would report
+the parent's peak through getrusage; ru_maxrss is kept for reference.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from bench.deploy import deploy
+from stack import StackInfo
+
+_BATCH_EVENTS = 50  # ~57 KB bodies, as SQS carries them
+
+
+def _peak_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024  # kB
+    return _ru_maxrss_mb()  # not Linux: getrusage is then the only measure
+
+
+def _ru_maxrss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child(megabytes: float) -> dict[str, Any]:
+    """Invoke the handler once with `megabytes` of bodies; the RSS figures and what was sent."""
+    from bench.transform import synthetic_batch  # noqa: PLC0415
+    from handlers.lambda_handler import handler  # noqa: PLC0415
+    from handlers.local_context import LocalContext, local_sqs_event  # noqa: PLC0415
+
+    after_imports = _peak_mb()
+    body = synthetic_batch(_BATCH_EVENTS)
+    count = max(1, int(megabytes * 1e6 // len(body)))
+    # Distinct strings, as the Lambda runtime's json.loads makes them: no shared body.
+    bodies = [synthetic_batch(_BATCH_EVENTS, seed=n) for n in range(count)]
+    event = local_sqs_event(bodies, "mem")
+    before = _peak_mb()
+    response = handler(event, LocalContext(timeout_s=120.0))
+    if response["batchItemFailures"]:
+        raise RuntimeError(f"the handler left messages for retry: {response}")
+    return {
+        "peak_rss_mb": _peak_mb(),
+        "ru_maxrss_mb": _ru_maxrss_mb(),
+        "rss_after_imports_mb": after_imports,
+        "rss_before_invocation_mb": before,
+        "sqs_bodies_mb": sum(map(len, bodies)) / 1e6,
+        "sqs_messages": count,
+    }
+
+
+def measure(info: StackInfo, megabytes: float = 6.0) -> dict[str, Any]:
+    """The per-event figures (the key), and batch mode's peak for context."""
+    figures = _fresh_process(info, megabytes, send_as_batch=False)
+    batch_mode = _fresh_process(info, megabytes, send_as_batch=True)
+    # The cold start alone (imports, clients, connection) with one small message: the baseline.
+    tiny = _fresh_process(info, 0.01, send_as_batch=False)
+    return {
+        "peak_rss_mb_6mb_invocation": figures["peak_rss_mb"],
+        "peak_rss_mb_6mb_invocation_batch_mode": batch_mode["peak_rss_mb"],
+        "peak_rss_mb_one_message_invocation": tiny["peak_rss_mb"],
+        "rss_after_imports_mb": figures["rss_after_imports_mb"],
+        "rss_before_invocation_mb": figures["rss_before_invocation_mb"],
+        "memory_sqs_bodies_mb": figures["sqs_bodies_mb"],
+        "memory_sqs_messages": figures["sqs_messages"],
+        "memory_ru_maxrss_mb": figures["ru_maxrss_mb"],
+    }
+
+
+def _fresh_process(info: StackInfo, megabytes: float, *, send_as_batch: bool) -> dict[str, Any]:
+    """Run the child in a fresh interpreter with the forwarder's environment."""
+    deploy(info, send_as_batch=send_as_batch)
+    answer = subprocess.run(
+        [sys.executable, "-m", "bench.memory", str(megabytes)],
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result: dict[str, Any] = json.loads(answer.stdout.strip().splitlines()[-1])
+    return result
+
+
+if __name__ == "__main__":
+    figures = child(float(sys.argv[1]))
+    sys.stdout.flush()
+    # The handler's own log lines went to stdout too: the figures are the last line.
+    print(json.dumps(figures))
