@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from stack import StackInfo, env_vars, load, read_topic, start, stop
+from stack.queues import peek_queue
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
@@ -83,24 +84,16 @@ def send_events(sqs: SQSClient, queue_url: str) -> dict[str, str]:
     return sent
 
 
-def count_dead_letters(sqs: object, dlq_url: str, ids: set[str]) -> int:
+def count_dead_letters(sqs: SQSClient, dlq_url: str, ids: set[str]) -> int:
+    """Count (and print) this run's dead letters, with their reasons."""
     count = 0
-    while True:
-        answer = sqs.receive_message(  # type: ignore[attr-defined]
-            QueueUrl=dlq_url,
-            MaxNumberOfMessages=10,
-            MessageAttributeNames=["All"],
-            VisibilityTimeout=30,
-        )
-        messages = answer.get("Messages", [])
-        if not messages:
-            return count
-        for message in messages:
-            source = message.get("MessageAttributes", {}).get("source-message-id", {})
-            if source.get("StringValue") in ids:
-                count += 1
-                reason = message["MessageAttributes"]["error-reason"]["StringValue"]
-                print(f"dead letter: {source['StringValue']} reason={reason}")
+    for message in peek_queue(sqs, dlq_url, hide_s=30):
+        attributes = message.get("MessageAttributes", {})
+        source = attributes.get("source-message-id", {}).get("StringValue")
+        if source in ids:
+            count += 1
+            print(f"dead letter: {source} reason={attributes['error-reason']['StringValue']}")
+    return count
 
 
 def print_record(record: Any, sent: dict[str, str]) -> None:

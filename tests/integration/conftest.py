@@ -17,6 +17,7 @@ from handlers.lambda_handler import handler
 from handlers.local_context import LOCAL_POWERTOOLS_ENV, LocalContext, local_sqs_event
 from handlers.wiring import reset_container
 from stack import StackInfo, create_topic
+from stack.queues import peek_queue
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 
@@ -38,18 +39,7 @@ class Deployment:
         return handler(event, LocalContext(timeout_s=timeout_s))
 
     def dead_letters(self) -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = []
-        while True:
-            answer = self.sqs.receive_message(
-                QueueUrl=self.dlq_url,
-                MaxNumberOfMessages=10,
-                MessageAttributeNames=["All"],
-                VisibilityTimeout=60,
-                WaitTimeSeconds=0,
-            )
-            if not answer.get("Messages"):
-                return found
-            found.extend(answer["Messages"])
+        return peek_queue(self.sqs, self.dlq_url)
 
 
 @pytest.fixture

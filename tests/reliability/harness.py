@@ -34,6 +34,7 @@ from handlers.lambda_handler import handler
 from handlers.local_esm import LocalEventSourceMapping, MappingConfig, PollStats
 from handlers.wiring import reset_container
 from stack import StackInfo, create_topic, read_topic
+from stack.queues import peek_queue
 from tests.reliability.proxy import FaultProxy
 
 SCALE_ENV = "RELIABILITY_SCALE"  # "full" for make test-reliability; anything else: short
@@ -283,18 +284,7 @@ class Harness:
     # --- dead-letter queues ------------------------------------------------------------------
     def drain_queue(self, queue_url: str) -> list[dict[str, Any]]:
         """Receive every message of a queue (hidden for 10 minutes), without deleting."""
-        found: list[dict[str, Any]] = []
-        while True:
-            answer = self.sqs.receive_message(
-                QueueUrl=queue_url,
-                MaxNumberOfMessages=10,
-                MessageAttributeNames=["All"],
-                VisibilityTimeout=600,
-                WaitTimeSeconds=0,
-            )
-            if not answer.get("Messages"):
-                return found
-            found.extend(answer["Messages"])
+        return peek_queue(self.sqs, queue_url, hide_s=600)
 
     def redrive(self) -> int:
         """Bring the dead-letter queue's messages back to the source queue. moto 5.2.5 has no
