@@ -167,23 +167,14 @@ class Forwarder:
 def _decide(item: Transformed | Rejected, results: Sequence[ProduceResult]) -> MessageOutcome:
     if isinstance(item, Rejected):
         return MessageOutcome(item.message_id, Outcome.INVALID, 0, item.reason, item.error_class)
-    transient = next((r for r in results if isinstance(r, TransientError)), None)
-    if transient is not None:
+    # A transient error wins: the message may still be delivered whole on a retry.
+    error = next((r for r in results if isinstance(r, TransientError)), None) or next(
+        (r for r in results if r is not None), None
+    )
+    if error is not None:
+        outcome = Outcome.RETRY if isinstance(error, TransientError) else Outcome.INVALID
         return MessageOutcome(
-            item.message_id,
-            Outcome.RETRY,
-            len(results),
-            _reason(transient),
-            type(transient).__name__,
-        )
-    permanent = next((r for r in results if r is not None), None)
-    if permanent is not None:
-        return MessageOutcome(
-            item.message_id,
-            Outcome.INVALID,
-            len(results),
-            _reason(permanent),
-            type(permanent).__name__,
+            item.message_id, outcome, len(results), _reason(error), type(error).__name__
         )
     return MessageOutcome(item.message_id, Outcome.DELIVERED, len(results))
 

@@ -8,19 +8,14 @@ from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 from core.outcomes import InvocationReport, Outcome
 
+_NOT_DELIVERED = {Outcome.INVALID: "message dead-lettered", Outcome.RETRY: "message left for retry"}
+
 
 def log_report(logger: Logger, report: InvocationReport) -> None:
     for outcome in report.outcomes:
-        if outcome.outcome is Outcome.INVALID:
+        if outcome.outcome in _NOT_DELIVERED:
             logger.warning(
-                "message dead-lettered",
-                message_id=outcome.message_id,
-                error_class=outcome.error_class,
-                reason=outcome.reason,
-            )
-        elif outcome.outcome is Outcome.RETRY:
-            logger.warning(
-                "message left for retry",
+                _NOT_DELIVERED[outcome.outcome],
                 message_id=outcome.message_id,
                 error_class=outcome.error_class,
                 reason=outcome.reason,
