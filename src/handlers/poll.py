@@ -19,6 +19,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "SQS event shape, delete what it acknowledged, until the queue is drained.",
     )
     parser.add_argument("queue_url", metavar="QUEUE_URL")
+    add_mapping_options(parser)
+    parser.set_defaults(run=run)
+
+
+def add_mapping_options(parser: argparse.ArgumentParser) -> None:
+    """The options of the event source mapping (shared with the reliability tests' worker)."""
     parser.add_argument("--batch-size", type=int, default=10)
     parser.add_argument("--batching-window", type=float, default=0.5, metavar="SECONDS")
     parser.add_argument("--visibility-timeout", type=int, default=30, metavar="SECONDS")
@@ -30,7 +36,15 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         metavar="SECONDS",
         help="stop after this long without a message while some are still in flight",
     )
-    parser.set_defaults(run=run)
+
+
+def mapping_config(args: argparse.Namespace) -> MappingConfig:
+    return MappingConfig(
+        batch_size=args.batch_size,
+        batching_window_s=args.batching_window,
+        visibility_timeout_s=args.visibility_timeout,
+        function_timeout_s=args.function_timeout,
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -46,13 +60,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"forwarder poll: {exc}", file=sys.stderr)
         return 2
 
-    config = MappingConfig(
-        batch_size=args.batch_size,
-        batching_window_s=args.batching_window,
-        visibility_timeout_s=args.visibility_timeout,
-        function_timeout_s=args.function_timeout,
+    mapping = LocalEventSourceMapping(
+        boto3.client("sqs"), args.queue_url, handler, mapping_config(args)
     )
-    mapping = LocalEventSourceMapping(boto3.client("sqs"), args.queue_url, handler, config)
     stats = mapping.drain(max_idle_s=args.max_idle)
     print(json.dumps(stats.__dict__))
     return 0

@@ -17,7 +17,13 @@ import stack as local_stack
 from handlers.local_context import LOCAL_POWERTOOLS_ENV
 from handlers.wiring import reset_container
 from stack import StackInfo
-from tests.reliability.harness import RESULTS, Harness, new_harness, summary_line
+from tests.reliability.harness import (
+    RESULTS,
+    TABLE_HEADER,
+    Harness,
+    new_harness,
+    summary_line,
+)
 from tests.reliability.proxy import FaultProxy
 
 # The fault stack's state folder; by default a temporary one, so that the shared stack of the
@@ -78,9 +84,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     if not RESULTS:
         return
     terminalreporter.section("reliability accounting")
-    terminalreporter.write_line(
-        f"{'scenario':<34} {'msgs':>6} {'lost':>4} {'dups':>4} {'bound':>6} {'time':>8}"
-    )
+    terminalreporter.write_line(TABLE_HEADER)
     for result in RESULTS:
         terminalreporter.write_line(result.line())
     terminalreporter.write_line(summary_line(RESULTS))

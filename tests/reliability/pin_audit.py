@@ -35,12 +35,11 @@ PROJECT_JSON = "https://pypi.org/pypi/{name}/json"
 # Pins that are not their project's latest release, so that where pip-audit's per-version lookup
 # is not served neither source can audit them. Each is held back on purpose; keyed by exact pin,
 # so a bump drops it from this list and any new unauditable pin fails the gate until reviewed.
-_HELD_BACK = "a newer release exists; bumping it is a dependency change for the lead to make"
 ACCEPTED_UNAUDITED = {
-    "boto3-stubs==1.43.126": "type stubs only, dev lock; pinned in pyproject.toml: " + _HELD_BACK,
+    "boto3-stubs==1.43.126": "type stubs, dev lock; 1.44.1 needs mypy-boto3-sqs 1.44 (unreleased)",
     "mpmath==1.3.0": "dev lock only; sympy 1.14.0 (via cfn-lint) requires mpmath<1.4",
     "networkx==3.6.1": "dev lock only (via cfn-lint); networkx 3.7 requires Python >=3.12",
-    "pydantic==2.13.5": "pinned in pyproject.toml: " + _HELD_BACK,
+    "pydantic==2.13.5": "aws-sam-translator 1.115.0 (cfn-lint, dev lock) requires pydantic<2.14",
     "pydantic-core==2.46.5": "pinned exactly by pydantic 2.13.5",
     "python-dateutil==2.9.0.post0": "botocore requires python-dateutil<3.0.0",
 }

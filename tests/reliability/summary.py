@@ -10,14 +10,14 @@ import json
 import sys
 from pathlib import Path
 
-from tests.reliability.harness import Result, summary_line
+from tests.reliability.harness import TABLE_HEADER, Result, summary_line
 
 
 def main(argv: list[str]) -> int:
     path = Path(argv[0])
     lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
     results = [Result(**json.loads(line)) for line in lines if line.strip()]
-    print(f"{'scenario':<34} {'msgs':>6} {'lost':>4} {'dups':>4} {'bound':>6} {'time':>8}")
+    print(TABLE_HEADER)
     for result in results:
         print(result.line())
     print(summary_line(results))

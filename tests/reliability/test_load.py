@@ -19,6 +19,7 @@ pytestmark = [pytest.mark.reliability, pytest.mark.timeout(3000 if full_scale() 
 LOAD = MappingConfig(
     batch_size=100, batching_window_s=0.3, visibility_timeout_s=60, function_timeout_s=30.0
 )
+BACKLOG = int(os.environ.get("RELIABILITY_LOAD_BACKLOG") or 30)
 
 
 def test_load_without_faults_delivers_every_message_once(
@@ -30,7 +31,7 @@ def test_load_without_faults_delivers_every_message_once(
     began = time.monotonic()
     # Sent while the mapping polls, keeping a bounded backlog, as a steady stream would.
     stats = harness.run(
-        lambda h: h.send_streaming(count, backlog=500), config=LOAD, max_seconds=2700
+        lambda h: h.send_streaming(count, backlog=BACKLOG), config=LOAD, max_seconds=2700
     )
     seconds = time.monotonic() - began
     note = f"{count / seconds:.0f} msg/s end to end, {stats.invocations} invocations"
@@ -38,5 +39,6 @@ def test_load_without_faults_delivers_every_message_once(
     assert result.lost == 0, result
     assert result.duplicates == 0, result
     assert result.delivered == count
+    assert result.dead_lettered == 0, result
     assert stats.failed_invocations == 0
     assert stats.reported_failed == 0

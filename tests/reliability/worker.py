@@ -3,8 +3,7 @@ scenario that kills the handler mid-batch. Before each invocation it appends one
 {messageId: ApproximateReceiveCount} to LOG (flushed), so the parent can count the receives of
 a batch the process died in.
 
-    python -m tests.reliability.worker QUEUE_URL LOG [--batch-size N] [--batching-window S]
-        [--visibility-timeout S] [--function-timeout S] [--max-idle S]
+    python -m tests.reliability.worker QUEUE_URL LOG [the options of `forwarder poll`]
 """
 
 from __future__ import annotations
@@ -15,16 +14,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from handlers.poll import add_mapping_options, mapping_config
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.reliability.worker")
     parser.add_argument("queue_url")
     parser.add_argument("log", type=Path)
-    parser.add_argument("--batch-size", type=int, default=10)
-    parser.add_argument("--batching-window", type=float, default=0.1)
-    parser.add_argument("--visibility-timeout", type=int, default=2)
-    parser.add_argument("--function-timeout", type=float, default=6.0)
-    parser.add_argument("--max-idle", type=float, default=5.0)
+    add_mapping_options(parser)
     args = parser.parse_args(argv)
 
     from handlers.local_context import apply_local_defaults  # noqa: PLC0415
@@ -33,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     import boto3  # noqa: PLC0415
 
     from handlers.lambda_handler import handler  # noqa: PLC0415
-    from handlers.local_esm import LocalEventSourceMapping, MappingConfig  # noqa: PLC0415
+    from handlers.local_esm import LocalEventSourceMapping  # noqa: PLC0415
 
     log = args.log.open("a", encoding="utf-8")
 
@@ -46,12 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         log.flush()
         return handler(event, context)
 
-    config = MappingConfig(
-        batch_size=args.batch_size,
-        batching_window_s=args.batching_window,
-        visibility_timeout_s=args.visibility_timeout,
-        function_timeout_s=args.function_timeout,
-    )
+    config = mapping_config(args)
     mapping = LocalEventSourceMapping(boto3.client("sqs"), args.queue_url, logged, config)
     stats = mapping.drain(max_idle_s=args.max_idle, max_seconds=600)
     print(json.dumps(stats.__dict__))
