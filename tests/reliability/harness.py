@@ -20,26 +20,23 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import boto3
-
 from handlers.lambda_handler import handler
 from handlers.local_esm import LocalEventSourceMapping, MappingConfig, PollStats
 from handlers.wiring import reset_container
-from stack import StackInfo, create_topic, read_topic
+from stack import StackInfo, read_topic
 from stack.queues import peek_queue
+from tests.deployment import Deployment, provision
 from tests.reliability.proxy import FaultProxy
 
 SCALE_ENV = "RELIABILITY_SCALE"  # "full" for make test-reliability; anything else: short
 RESULTS_ENV = "RELIABILITY_RESULTS"  # a JSON-lines file every result is appended to
 DEDUP_HEADER = "x-forwarder-dedup-id"
-MAX_RECEIVE_COUNT = 5
 # Short visibility and function timeouts so that redelivery and deadlines happen in seconds.
 FAST = MappingConfig(
     batch_size=10, batching_window_s=0.1, visibility_timeout_s=2, function_timeout_s=6.0
@@ -106,18 +103,10 @@ def batch_body(logical: int, events: int) -> str:
 
 
 @dataclass
-class Harness:
-    """One scenario's deployment: topic, queues, secret and settings, and the accounting."""
+class Harness(Deployment):
+    """One scenario's deployment behind the fault proxy, and the accounting."""
 
-    stack: StackInfo
     proxy: FaultProxy
-    topic: str
-    queue_url: str
-    dlq_url: str
-    secret_id: str
-    env: dict[str, str]
-    sqs: Any
-    secrets: Any
     config: MappingConfig = FAST
     extra_dead_letter_queues: list[str] = field(default_factory=list)
     expected: dict[int, int] = field(default_factory=dict)  # logical id → records (0: invalid)
@@ -364,42 +353,22 @@ def new_harness(
     dead_letter_queue_url: str | None = None,
     extra_env: dict[str, str] | None = None,
 ) -> Harness:
-    """A fresh topic, queue pair (redrive after 5 receives), secret and container."""
-    name = f"rel-{uuid.uuid4().hex[:12]}"
-    create_topic(stack, name, partitions=3)
-    sqs = boto3.client("sqs")
-    secrets = boto3.client("secretsmanager")
-    dlq_url = sqs.create_queue(QueueName=f"{name}-dlq")["QueueUrl"]
-    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])
-    redrive = {
-        "deadLetterTargetArn": dlq_arn["Attributes"]["QueueArn"],
-        "maxReceiveCount": MAX_RECEIVE_COUNT,
-    }
-    queue_url = sqs.create_queue(QueueName=name, Attributes={"RedrivePolicy": json.dumps(redrive)})[
-        "QueueUrl"
-    ]
-    user = stack.credentials("SCRAM-SHA-512")
-    secret_id = secrets.create_secret(
-        Name=f"{name}/kafka",
-        SecretString=json.dumps(
-            {"username": username or user.username, "password": password or user.password}
-        ),
-    )["ARN"]
+    """A fresh deployment whose broker address is the proxy's, and a fresh container."""
     assert stack.bootstrap.proxied is not None, "the stack was started without proxied=True"
-    env = {
-        "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap.proxied,
-        "KAFKA_TOPIC": name,
-        "KAFKA_AUTH_METHOD": "SCRAM-SHA-512",
-        "KAFKA_SECRET_ID": secret_id,
-        "KAFKA_CA_BUNDLE": stack.ca_file,
-        "DEAD_LETTER_QUEUE_URL": dead_letter_queue_url or dlq_url,
-        "SEND_AS_BATCH": "false",
-        "POWERTOOLS_LOG_LEVEL": "WARNING",
-    } | (extra_env or {})
-    for key, value in env.items():
-        setenv(key, value)
+    user = stack.credentials("SCRAM-SHA-512")
+    env = {"SEND_AS_BATCH": "false", "POWERTOOLS_LOG_LEVEL": "WARNING"}
+    if dead_letter_queue_url:
+        env["DEAD_LETTER_QUEUE_URL"] = dead_letter_queue_url
+    deployment = provision(
+        stack,
+        setenv,
+        prefix="rel",
+        bootstrap=stack.bootstrap.proxied,
+        secret={"username": username or user.username, "password": password or user.password},
+        env=env | (extra_env or {}),
+    )
     reset_container()
-    return Harness(stack, proxy, name, queue_url, dlq_url, secret_id, env, sqs, secrets)
+    return Harness(**vars(deployment), proxy=proxy)
 
 
 def summary_line(results: Iterable[Result]) -> str:

@@ -23,8 +23,8 @@ import pytest
 
 from handlers.local_context import local_sqs_event
 from stack import read_topic, set_scram_password
+from tests.deployment import Deployment
 from tests.integration.conftest import (  # noqa: F401 (fixtures used below)
-    Deployment,
     aws_env,
     deploy,
     fresh_container,

@@ -33,9 +33,9 @@ from handlers import wiring
 from handlers.lambda_handler import handler
 from handlers.local_context import LocalContext, local_sqs_event
 from stack import read_topic
+from tests.deployment import Deployment
 from tests.fakes.ports import FakeDeadLetters, FakeProducers, FakeSecrets
 from tests.integration.conftest import (  # noqa: F401 (fixtures used by the real-stack test)
-    Deployment,
     aws_env,
     deploy,
     fresh_container,
