@@ -91,6 +91,13 @@ def producer_config(
     return config
 
 
+def _send_error(exc: kafka_errors.KafkaError) -> ForwarderError:
+    if isinstance(exc, kafka_errors.KafkaTimeoutError):
+        # No metadata in time: the cluster is unreachable or refused our login.
+        return BrokerUnreachable("no metadata before the deadline")
+    return translate(exc)
+
+
 class KafkaRecordProducer:
     """Sends a whole invocation's records, then waits once for every acknowledgement."""
 
@@ -112,19 +119,13 @@ class KafkaRecordProducer:
                 future = self._producer.send(
                     record.topic, value=record.value, key=record.key, headers=list(record.headers)
                 )
-            except kafka_errors.KafkaTimeoutError:
-                # No metadata in time: the cluster is unreachable or refused our login.
-                error: ForwarderError = BrokerUnreachable("no metadata before the deadline")
-                results[index:] = [error] * (len(records) - index)
-                break
             except kafka_errors.KafkaError as exc:
-                error = translate(exc)
+                error = _send_error(exc)
                 if error.permanent:
                     results[index] = error
                     continue
                 # The cluster is unreachable or refuses us: the rest would fail the same way.
-                for later in range(index, len(records)):
-                    results[later] = error
+                results[index:] = [error] * (len(records) - index)
                 break
             futures.append((index, future))
         self._await(futures, deadline, results)

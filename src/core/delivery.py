@@ -130,7 +130,7 @@ class Forwarder:
     def _attempt(
         self, records: Sequence[KafkaRecord], deadline: float, report: InvocationReport
     ) -> list[ProduceResult]:
-        producer = self._current_producer(refresh=False)
+        producer = self._current_producer()
         report.ack_waits += 1
         results = list(producer.produce(records, max(0.0, deadline - self._clock())))
         if any(r is not None and not isinstance(r, CredentialsRejected) for r in results):
@@ -138,8 +138,8 @@ class Forwarder:
             self.close()
         return results
 
-    def _current_producer(self, *, refresh: bool) -> RecordProducer:
-        credentials = self._secrets.get(refresh=refresh) if self._secrets else None
+    def _current_producer(self) -> RecordProducer:
+        credentials = self._secrets.get() if self._secrets else None
         if self._producer is not None and credentials != self._credentials:
             self.close()  # the secret changed (rotation): reconnect with the new value
         if self._producer is None:
