@@ -13,6 +13,7 @@ import platform
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -80,23 +81,32 @@ def transform_figures(repeats: int, seconds: float) -> dict[str, Any]:
     return figures
 
 
+@dataclass(frozen=True)
+class Sizes:
+    transform_repeats: int
+    transform_seconds: float
+    e2e_invocations: int
+    e2e_repeats: int
+    kcat_invocations: int
+    kcat_repeats: int
+    import_repeats: int
+    memory_megabytes: float
+
+
+FULL = Sizes(15, 0.1, 40, 9, 20, 7, 11, 6.0)
+QUICK = Sizes(3, 0.01, 3, 2, 2, 2, 1, 0.3)  # a smoke run: no timing meant
+
+
 def run(info: StackInfo, *, quick: bool = False, with_kcat: bool = True) -> dict[str, Any]:
     """Every figure; `quick` shrinks sizes and repeats to a smoke run (no timing meant)."""
+    size = QUICK if quick else FULL
     results: dict[str, Any] = {"context": context(info)}
-    if quick:
-        results |= transform_figures(repeats=3, seconds=0.01)
-        results |= e2e.measure(info, invocations=3, repeats=2)
-        if with_kcat:
-            results |= kcat.measure(info, invocations=2, repeats=2)
-        results |= imports.measure(repeats=1)
-        results |= memory.measure(info, megabytes=0.3)
-    else:
-        results |= transform_figures(repeats=15, seconds=0.1)
-        results |= e2e.measure(info, invocations=40, repeats=9)
-        if with_kcat:
-            results |= kcat.measure(info, invocations=20, repeats=7)
-        results |= imports.measure(repeats=11)
-        results |= memory.measure(info, megabytes=6.0)
+    results |= transform_figures(repeats=size.transform_repeats, seconds=size.transform_seconds)
+    results |= e2e.measure(info, invocations=size.e2e_invocations, repeats=size.e2e_repeats)
+    if with_kcat:
+        results |= kcat.measure(info, invocations=size.kcat_invocations, repeats=size.kcat_repeats)
+    results |= imports.measure(repeats=size.import_repeats)
+    results |= memory.measure(info, megabytes=size.memory_megabytes)
     results["context"] |= {
         "e2e_payload": "SQS events of 10 records, each a 10-event batch (~12 KB), per-event mode",
         "kcat_payload": "SQS events of 10 records, each a 50-event batch (~57 KB), batch mode",

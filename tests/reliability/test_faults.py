@@ -27,6 +27,7 @@ from tests.reliability.harness import (
     full_scale,
     size,
 )
+from tests.reliability.proxy import FaultProxy
 
 pytestmark = [pytest.mark.reliability, pytest.mark.timeout(1200 if full_scale() else 300)]
 
@@ -43,6 +44,23 @@ def assert_accounted(harness: Harness, result: Result, *, no_timeouts: bool = Tr
     assert harness.queue_depth() == 0
     if no_timeouts:
         assert result.failed_invocations == 0, result
+
+
+def run_struck_when_warm(harness: Harness, strike: Callable[[FaultProxy], None]) -> None:
+    """Run with `strike` applied to the proxy as the second invocation begins (the producer is
+    warm: the fault hits a produce, not a login); heal once 10 messages were reported for retry."""
+
+    def on_invoke(invocation: int) -> None:
+        if invocation == 2:
+            strike(harness.proxy)
+
+    harness.on_invoke = on_invoke
+
+    def heal(h: Harness) -> None:
+        h.wait_until(lambda: h.stats[-1].reported_failed >= 10, 60)
+        h.proxy.heal()
+
+    harness.run(heal)
 
 
 def test_broker_down_before_a_batch_loses_nothing(build_harness: Build) -> None:
@@ -106,17 +124,10 @@ def test_latency_above_the_remaining_time_is_retried_and_delivered(build_harness
     harness = build_harness()
     harness.send(size(60, 900))
 
-    def slow_down(invocation: int) -> None:
-        if invocation == 2:  # the producer is warm: the latency hits a produce, not a login
-            harness.proxy.latency_ms = 8000  # above the 6 s function timeout
+    def slow_down(proxy: FaultProxy) -> None:
+        proxy.latency_ms = 8000  # above the 6 s function timeout
 
-    harness.on_invoke = slow_down
-
-    def lift(h: Harness) -> None:
-        h.wait_until(lambda: h.stats[-1].reported_failed >= 10, 60)
-        h.proxy.heal()
-
-    harness.run(lift)
+    run_struck_when_warm(harness, slow_down)
     result = harness.account("latency above remaining time")
     # The handler gave up at its own deadline, never overran the function timeout.
     assert_accounted(harness, result)
@@ -153,17 +164,10 @@ def test_dropped_responses_duplicate_only_within_the_bound(build_harness: Build)
     harness = build_harness()
     harness.send(size(60, 900))
 
-    def drop(invocation: int) -> None:
-        if invocation == 2:
-            harness.proxy.drop_responses = True  # requests reach the broker, answers do not
+    def drop(proxy: FaultProxy) -> None:
+        proxy.drop_responses = True  # requests reach the broker, answers do not
 
-    harness.on_invoke = drop
-
-    def restore(h: Harness) -> None:
-        h.wait_until(lambda: h.stats[-1].reported_failed >= 10, 60)
-        h.proxy.heal()
-
-    harness.run(restore)
+    run_struck_when_warm(harness, drop)
     result = harness.account("responses dropped")
     assert_accounted(harness, result)
     assert harness.stats[-1].reported_failed >= 10

@@ -40,6 +40,7 @@ from tests.integration.conftest import (  # noqa: F401 (fixtures used by the rea
     deploy,
     fresh_container,
 )
+from tests.reliability.harness import full_scale
 from tests.reliability.hostile_bodies import (
     REASONS,
     SPECIAL_BODIES,
@@ -51,11 +52,30 @@ from tests.unit.test_delivery import ALICE
 
 pytestmark = pytest.mark.reliability
 
-FULL = os.environ.get("RELIABILITY_SCALE") == "full"  # the harness's SCALE_ENV
+FULL = full_scale()
 FAKE_EXAMPLES = int(os.environ.get("HOSTILE_EXAMPLES", "0")) or (10_000 if FULL else 250)
 STACK_EXAMPLES = 300 if FULL else 12
 # The full run's 10,000 examples take minutes: more than pytest's default timeout of 300 s.
 TIMEOUT = pytest.mark.timeout(3600 if FULL else 300)
+
+
+def hostile_settings(max_examples: int) -> settings:
+    return settings(
+        max_examples=max_examples,
+        derandomize=not FULL,
+        database=None,
+        deadline=None,  # time is measured and bounded per record in the tests
+        # No shrinking: with 1 MiB bodies it can take minutes; the assertions quote the body.
+        phases=(Phase.explicit, Phase.reuse, Phase.generate),
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.large_base_example,
+            HealthCheck.function_scoped_fixture,
+        ],
+    )
+
+
 PER_RECORD_S = 0.100  # the reference's goal: max per-record time ≤ 100 ms
 # ... plus this much per MiB of body: a 1 MiB body of 350,000 empty events takes ~170 ms just to
 # parse here, so time may grow with size, but only linearly.
@@ -245,20 +265,7 @@ def fake_container(
 
 
 @TIMEOUT
-@settings(
-    max_examples=FAKE_EXAMPLES,
-    derandomize=not FULL,
-    database=None,
-    deadline=None,  # time is measured and bounded per record below
-    # No shrinking: with 1 MiB bodies it can take minutes; the assertions quote the body.
-    phases=(Phase.explicit, Phase.reuse, Phase.generate),
-    suppress_health_check=[
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-        HealthCheck.large_base_example,
-        HealthCheck.function_scoped_fixture,
-    ],
-)
+@hostile_settings(FAKE_EXAMPLES)
 @given(
     bodies=hostile_events,
     choices=setting_choices,
@@ -327,19 +334,7 @@ _invocations = iter(range(1_000_000))
 
 @pytest.mark.integration
 @TIMEOUT
-@settings(
-    max_examples=STACK_EXAMPLES,
-    derandomize=not FULL,
-    database=None,
-    deadline=None,
-    phases=(Phase.explicit, Phase.reuse, Phase.generate),
-    suppress_health_check=[
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-        HealthCheck.large_base_example,
-        HealthCheck.function_scoped_fixture,
-    ],
-)
+@hostile_settings(STACK_EXAMPLES)
 @given(bodies=hostile_events)
 # Always on the real stack too: empty, a raw lone surrogate, 5,000 levels, a 1 MiB valid batch
 # (split into two records), 1 MiB of empty events (over SQS's size: its dead letter is refused).
