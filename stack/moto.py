@@ -13,14 +13,13 @@ from pathlib import Path
 import boto3
 
 from stack import procs
+from stack.queues import create_queue_pair
 from stack.state import Credentials, StackError
 
 REGION = "us-east-1"
 # moto accepts any credentials; fixed dummies keep a developer's real ones out of the picture.
 DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 QUEUE = "forwarder-events"
-DLQ = "forwarder-events-dlq"
-MAX_RECEIVE_COUNT = 5
 SECRET_ID = "forwarder/kafka"
 
 
@@ -72,15 +71,7 @@ def create_resources(endpoint_url: str, secret_user: Credentials) -> AwsResource
     sqs = session.client("sqs", endpoint_url=endpoint_url)
     secrets = session.client("secretsmanager", endpoint_url=endpoint_url)
     try:
-        dlq_url = sqs.create_queue(QueueName=DLQ)["QueueUrl"]
-        dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])
-        redrive = {
-            "deadLetterTargetArn": dlq_arn["Attributes"]["QueueArn"],
-            "maxReceiveCount": str(MAX_RECEIVE_COUNT),
-        }
-        queue_url = sqs.create_queue(
-            QueueName=QUEUE, Attributes={"RedrivePolicy": json.dumps(redrive)}
-        )["QueueUrl"]
+        queue_url, dlq_url = create_queue_pair(sqs, QUEUE)
         secret = {"username": secret_user.username, "password": secret_user.password}
         secrets.create_secret(Name=SECRET_ID, SecretString=json.dumps(secret))
     finally:

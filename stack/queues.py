@@ -1,11 +1,30 @@
-"""SQS helpers against the stack's moto: look at every message of a queue without consuming it."""
+"""SQS helpers against the stack's moto: a source queue with its dead-letter queue, and a look
+at every message of a queue without consuming it."""
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
+
+
+# SQS moves a message to the dead-letter queue when it is received once more after this many.
+MAX_RECEIVE_COUNT = 5
+
+
+def create_queue_pair(sqs: SQSClient, name: str) -> tuple[str, str]:
+    """Queue `name` with a redrive policy to `name`-dlq after MAX_RECEIVE_COUNT receives;
+    returns the URLs of the queue and of the dead-letter queue."""
+    dlq_url = sqs.create_queue(QueueName=f"{name}-dlq")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])
+    redrive = {
+        "deadLetterTargetArn": dlq_arn["Attributes"]["QueueArn"],
+        "maxReceiveCount": str(MAX_RECEIVE_COUNT),
+    }
+    created = sqs.create_queue(QueueName=name, Attributes={"RedrivePolicy": json.dumps(redrive)})
+    return created["QueueUrl"], dlq_url
 
 
 def peek_queue(sqs: SQSClient, queue_url: str, hide_s: int = 60) -> list[dict[str, Any]]:

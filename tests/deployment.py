@@ -14,10 +14,9 @@ import boto3
 
 from handlers.lambda_handler import handler
 from handlers.local_context import LocalContext
+from handlers.local_esm import queue_depth
 from stack import StackInfo, create_topic
-from stack.queues import peek_queue
-
-MAX_RECEIVE_COUNT = 5
+from stack.queues import create_queue_pair, peek_queue
 
 
 @dataclass
@@ -37,6 +36,10 @@ class Deployment:
     def dead_letters(self) -> list[dict[str, Any]]:
         return peek_queue(self.sqs, self.dlq_url)
 
+    def queue_depth(self, queue_url: str | None = None) -> int:
+        """Messages in the source queue (or `queue_url`), visible or in flight."""
+        return queue_depth(self.sqs, queue_url or self.queue_url)
+
 
 def provision(
     stack: StackInfo,
@@ -54,15 +57,7 @@ def provision(
     create_topic(stack, name, partitions=3)
     sqs = boto3.client("sqs")
     secrets = boto3.client("secretsmanager")
-    dlq_url = sqs.create_queue(QueueName=f"{name}-dlq")["QueueUrl"]
-    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])
-    redrive = {
-        "deadLetterTargetArn": dlq_arn["Attributes"]["QueueArn"],
-        "maxReceiveCount": MAX_RECEIVE_COUNT,
-    }
-    queue_url = sqs.create_queue(QueueName=name, Attributes={"RedrivePolicy": json.dumps(redrive)})[
-        "QueueUrl"
-    ]
+    queue_url, dlq_url = create_queue_pair(sqs, name)
     user = stack.credentials("SCRAM-SHA-512" if mechanism == "NONE" else mechanism)
     value = secret or {"username": user.username, "password": user.password}
     secret_id = secrets.create_secret(Name=f"{name}/kafka", SecretString=json.dumps(value))["ARN"]

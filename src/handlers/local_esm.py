@@ -125,11 +125,7 @@ class LocalEventSourceMapping:
             )
 
     def _queue_is_empty(self) -> bool:
-        attributes = self._sqs.get_queue_attributes(
-            QueueUrl=self._queue_url,
-            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-        )["Attributes"]
-        return all(int(v) == 0 for v in attributes.values())
+        return queue_depth(self._sqs, self._queue_url) == 0
 
     def _record(self, message: MessageTypeDef) -> dict[str, Any]:
         """One record of Lambda's SQS event, with Lambda's key names and casing."""
@@ -150,6 +146,15 @@ class LocalEventSourceMapping:
         if "MD5OfMessageAttributes" in message:
             record["md5OfMessageAttributes"] = message["MD5OfMessageAttributes"]
         return record
+
+
+def queue_depth(sqs: SQSClient, queue_url: str) -> int:
+    """How many messages the queue holds, visible or in flight (SQS's approximate counts)."""
+    attributes = sqs.get_queue_attributes(
+        QueueUrl=queue_url,
+        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    )["Attributes"]
+    return sum(int(v) for v in attributes.values())
 
 
 def _lambda_attribute(value: Any) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import pytest
 from handlers.lambda_handler import handler
 from handlers.local_esm import LocalEventSourceMapping, MappingConfig
 from stack import read_topic
-from tests.integration.conftest import Deployment
+from tests.deployment import Deployment
 
 pytestmark = pytest.mark.integration
 
@@ -32,14 +32,6 @@ def send(deployment: Deployment, bodies: list[str]) -> list[str]:
         )
         ids.append(answer["MessageId"])
     return ids
-
-
-def queue_depth(deployment: Deployment) -> int:
-    attributes = deployment.sqs.get_queue_attributes(
-        QueueUrl=deployment.queue_url,
-        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-    )["Attributes"]
-    return sum(int(v) for v in attributes.values())
 
 
 def test_the_handler_gets_lambdas_sqs_event_shape(deploy: Any) -> None:
@@ -78,7 +70,7 @@ def test_only_what_the_handler_acknowledged_is_deleted(deploy: Any) -> None:
 
     mapping = LocalEventSourceMapping(deployment.sqs, deployment.queue_url, fail_second, FAST)
     mapping.poll_once()
-    assert queue_depth(deployment) == 1
+    assert deployment.queue_depth() == 1
     time.sleep(1.2)  # the visibility timeout passes and the failed message reappears
     again = deployment.sqs.receive_message(QueueUrl=deployment.queue_url, WaitTimeSeconds=1)
     assert [m["MessageId"] for m in again["Messages"]] == [ids[1]]
@@ -94,7 +86,7 @@ def test_a_handler_that_raises_acknowledges_nothing(deploy: Any) -> None:
     mapping = LocalEventSourceMapping(deployment.sqs, deployment.queue_url, broken, FAST)
     mapping.poll_once()
     assert mapping.stats.failed_invocations == 1
-    assert queue_depth(deployment) == 2
+    assert deployment.queue_depth() == 2
 
 
 def test_a_handler_that_overruns_its_timeout_acknowledges_nothing(deploy: Any) -> None:
@@ -107,7 +99,7 @@ def test_a_handler_that_overruns_its_timeout_acknowledges_nothing(deploy: Any) -
 
     config = MappingConfig(batching_window_s=0.1, visibility_timeout_s=5, function_timeout_s=0.5)
     LocalEventSourceMapping(deployment.sqs, deployment.queue_url, slow, config).poll_once()
-    assert queue_depth(deployment) == 1
+    assert deployment.queue_depth() == 1
 
 
 def test_a_message_failing_five_receives_is_moved_to_the_dead_letter_queue(deploy: Any) -> None:
@@ -137,4 +129,4 @@ def test_every_message_is_in_kafka_or_in_the_dead_letter_queue(deploy: Any) -> N
     assert in_kafka | dead == set(ids)
     assert not in_kafka & dead
     assert len(dead) == sum(1 for b in bodies if b == "not json")
-    assert queue_depth(deployment) == 0
+    assert deployment.queue_depth() == 0

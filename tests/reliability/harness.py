@@ -178,13 +178,6 @@ class Harness(Deployment):
             self.sqs, self.queue_url, self.handler, config or self.config
         )
 
-    def queue_depth(self, queue_url: str | None = None) -> int:
-        attributes = self.sqs.get_queue_attributes(
-            QueueUrl=queue_url or self.queue_url,
-            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-        )["Attributes"]
-        return sum(int(v) for v in attributes.values())
-
     def run(
         self,
         fault: Callable[[Harness], None] | None = None,

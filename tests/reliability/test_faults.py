@@ -19,7 +19,7 @@ import pytest
 
 from handlers.local_esm import MappingConfig
 from stack import StackInfo, set_scram_password, start_broker, stop_broker
-from tests.deployment import MAX_RECEIVE_COUNT
+from stack.queues import MAX_RECEIVE_COUNT
 from tests.reliability.harness import (
     FAST,
     Harness,
