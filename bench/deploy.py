@@ -10,8 +10,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from bench.transform import synthetic_batch
-from core.ports import Credentials
-from core.records import KafkaRecord, SqsMessage
+from core.credentials import Credentials
+from core.kafka_records import KafkaRecord
+from core.sqs_event import SqsMessage
 from handlers.local_context import LOCAL_POWERTOOLS_ENV, local_sqs_event
 from stack import StackInfo, create_topic, env_vars
 
@@ -60,7 +61,7 @@ def records(sqs_events: list[dict[str, Any]], send_as_batch: bool) -> list[Kafka
     settings = load_settings(
         "preview", {"kafka_topic": os.environ["KAFKA_TOPIC"], "send_as_batch": send_as_batch}
     )
-    transform = BatchTransform(settings)
+    transform = BatchTransform.from_settings(settings)
     built: list[KafkaRecord] = []
     for event in sqs_events:
         for record in event["Records"]:

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from bench.deploy import credentials, deploy, events, quiet, records
+from core.kafka_records import KafkaRecord
 from core.outcomes import InvocationReport
-from core.records import KafkaRecord
 from stack import StackInfo
 
 

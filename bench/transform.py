@@ -23,8 +23,8 @@ from typing import Any
 
 import orjson
 
-from core.records import SqsMessage
 from core.settings import Settings, load_settings
+from core.sqs_event import SqsMessage
 from core.transform import BatchTransform
 
 _EVENT_TYPES = ("custom_event", "screen_view", "commerce_event")
@@ -156,7 +156,7 @@ def ratio(
     settings: Settings = load_settings(
         "preview", {"kafka_topic": "events", "send_as_batch": not per_event}
     )
-    transform = BatchTransform(settings)
+    transform = BatchTransform.from_settings(settings)
     message = SqsMessage("0f3c2a4e-5b6d-4e7f-8a9b-0c1d2e3f4a5b", body)
     ratios, times = [], []
     for repeat in range(repeats):

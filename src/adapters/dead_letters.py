@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from core.ports import DeadLetter
+from core.outcomes import DeadLetter
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient

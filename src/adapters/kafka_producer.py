@@ -14,9 +14,9 @@ from kafka import KafkaProducer
 from kafka import errors as kafka_errors
 
 from adapters.kafka_errors import translate
+from core.credentials import Credentials
 from core.errors import BrokerUnreachable, DeliveryFailed, ForwarderError
-from core.ports import Credentials
-from core.records import KafkaRecord
+from core.kafka_records import KafkaRecord
 from core.settings import AuthMethod, Settings
 
 # Newest protocol family the client knows; each connection clamps it to what the broker speaks.

@@ -10,8 +10,8 @@ from aws_lambda_powertools.utilities.parameters import SecretsProvider
 from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
 from botocore.config import Config
 
+from core.credentials import Credentials
 from core.errors import SecretUnavailable
-from core.ports import Credentials
 
 # Fail fast: a slow Secrets Manager must not eat the invocation's time budget.
 _BOTO_CONFIG = Config(connect_timeout=2, read_timeout=3, retries={"max_attempts": 2})

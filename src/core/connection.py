@@ -1,15 +1,21 @@
-"""Apply the connection settings of spec section 2.3 to a validated batch, in place.
+"""mParticle's eleven connection settings, in one place, and their effect on a validated batch.
 
-Removing a field that is not there is not an error; events are dropped by `event_type` alone, so
-an event type the forwarder does not know is kept; nothing else is touched.
+See docs/contract.md#connection-settings. Removing a field that is not there is not an error;
+events are dropped by `event_type` alone, so an event type the forwarder does not know is kept;
+nothing else is touched.
 """
 
 from __future__ import annotations
 
-from core.batch import Batch, Event
-from core.settings import Settings
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-# The `dropped` counters (see `core.records.Transformed`).
+from core.batch import Batch, Event
+
+if TYPE_CHECKING:
+    from core.settings import Settings
+
+# The `dropped` counters (see `core.transform.Transformed`).
 NETWORK_PERFORMANCE = "network_performance"
 USER_ATTRIBUTE_CHANGE = "user_attribute_change"
 USER_IDENTITY_CHANGE = "user_identity_change"
@@ -20,47 +26,76 @@ _METADATA = ("application_info", "device_info", "source_info")
 Shaped = tuple[list[Event], list[str], dict[str, int]]
 
 
+@dataclass(frozen=True, slots=True)
 class ConnectionSettings:
-    """The connection settings, resolved once per container into what `shape` needs."""
+    """The connection settings under their own (positive) names, with mParticle's defaults.
 
-    def __init__(self, settings: Settings) -> None:
-        removed: list[str] = []
-        if not settings.include_metadata:
-            removed.extend(_METADATA)
-        if "ip_address" in settings.metadata_field_exclusion:
+    The derived fields are resolved once per container, so `shape` does no setting logic per batch.
+    """
+
+    unique_id: str | None = None
+    metadata_field_exclusion: frozenset[str] = frozenset()
+    send_network_performance_events: bool = True
+    send_as_batch: bool = True
+    include_location_information: bool = True
+    include_metadata: bool = True
+    include_user_attribute_change_events: bool = False
+    include_user_identity_change_events: bool = False
+    send_batches_without_events: bool = True
+    include_mp_deviceid: bool = False
+    include_event_batch_location: bool = False
+    # Derived: the top-level fields removed, and the event types dropped.
+    removed_fields: tuple[str, ...] = field(init=False)
+    dropped_types: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        removed = [] if self.include_metadata else list(_METADATA)
+        if "ip_address" in self.metadata_field_exclusion:
             removed.append("ip")
-        if not settings.include_mp_deviceid:
+        if not self.include_mp_deviceid:
             removed.append("mp_deviceid")
-        self._removed_fields = tuple(removed)
-        self._remove_device_name = "device_name" in settings.metadata_field_exclusion
-        self._remove_batch_location = not settings.include_event_batch_location
-        self._remove_event_location = not settings.include_location_information
-        self._unique_id = settings.unique_id
-        dropped = {
-            NETWORK_PERFORMANCE: not settings.send_network_performance_events,
-            USER_ATTRIBUTE_CHANGE: not settings.include_user_attribute_change_events,
-            USER_IDENTITY_CHANGE: not settings.include_user_identity_change_events,
+        sent = {
+            NETWORK_PERFORMANCE: self.send_network_performance_events,
+            USER_ATTRIBUTE_CHANGE: self.include_user_attribute_change_events,
+            USER_IDENTITY_CHANGE: self.include_user_identity_change_events,
         }
-        self.dropped_types = frozenset(name for name, drop in dropped.items() if drop)
+        object.__setattr__(self, "removed_fields", tuple(removed))
+        object.__setattr__(self, "dropped_types", frozenset(t for t, on in sent.items() if not on))
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ConnectionSettings:
+        return cls(
+            unique_id=settings.unique_id,
+            metadata_field_exclusion=frozenset(settings.metadata_field_exclusion),
+            send_network_performance_events=settings.send_network_performance_events,
+            send_as_batch=settings.send_as_batch,
+            include_location_information=settings.include_location_information,
+            include_metadata=settings.include_metadata,
+            include_user_attribute_change_events=settings.include_user_attribute_change_events,
+            include_user_identity_change_events=settings.include_user_identity_change_events,
+            send_batches_without_events=settings.send_batches_without_events,
+            include_mp_deviceid=settings.include_mp_deviceid,
+            include_event_batch_location=settings.include_event_batch_location,
+        )
 
     def shape(self, batch: Batch) -> Shaped:
         """Remove what the settings remove; return the kept events, their types and the dropped
         counts by reason."""
         fields = batch.fields
-        for name in self._removed_fields:
+        for name in self.removed_fields:
             fields.pop(name, None)
-        if self._remove_device_name:
+        if "device_name" in self.metadata_field_exclusion:
             device = fields.get("device_info")
             if isinstance(device, dict):
                 device.pop("device", None)
-        if self._remove_batch_location:
+        if not self.include_event_batch_location:
             context = fields.get("context")
             if isinstance(context, dict) and "location" in context:
                 del context["location"]
                 if not context:
                     del fields["context"]
-        if self._unique_id is not None:
-            fields["unique_id"] = self._unique_id  # overwrites in place, else appended
+        if self.unique_id is not None:
+            fields["unique_id"] = self.unique_id  # overwrites in place, else appended
         if not batch.events:
             return [], [], {}
         return self._kept(batch)
@@ -77,7 +112,7 @@ class ConnectionSettings:
                     dropped[event_type] = dropped.get(event_type, 0) + 1
             event_types = [t for t in event_types if t not in drop]
             batch.fields["events"] = events  # same key, same place; `[]` if all were dropped
-        if self._remove_event_location:
+        if not self.include_location_information:
             for event in events:
                 data = event.get("data")
                 if isinstance(data, dict):

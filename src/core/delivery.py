@@ -12,10 +12,13 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from core.credentials import Credentials
 from core.errors import BrokerUnreachable, CredentialsRejected, ForwarderError, TransientError
-from core.outcomes import InvocationReport, MessageOutcome, Outcome, fifo_cut
-from core.ports import Credentials, DeadLetter, DeadLetterSink, RecordProducer, SecretSource
-from core.records import KafkaRecord, Rejected, SqsMessage, Transformed
+from core.kafka_records import KafkaRecord
+from core.outcomes import DeadLetter, InvocationReport, MessageOutcome, Outcome, fifo_cut
+from core.ports import DeadLetterSink, RecordProducer, SecretSource
+from core.sqs_event import SqsMessage
+from core.transform import Rejected, Transformed
 
 ProduceResult = ForwarderError | None
 

@@ -1,4 +1,4 @@
-"""Wrap record values into Kafka records: topic, key and the headers of spec section 3.
+"""Kafka records: what one record holds, and how record values are wrapped into them.
 
 Headers, in order: `content-type: application/json`; `x-forwarder-dedup-id: <messageId>:<n>`,
 n counting the message's records from 0; `x-mp-batch-id` when the batch has an integer
@@ -10,9 +10,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from itertools import repeat
-from typing import Any
+from typing import Any, NamedTuple
 
-from core.records import Header, KafkaRecord
+Header = tuple[str, bytes]
+
+
+class KafkaRecord(NamedTuple):
+    """One record to produce: topic, optional key, compact JSON value, headers.
+
+    A named tuple rather than a frozen dataclass: equally immutable, and about four times cheaper
+    to build, which matters at one record per event on the transform's hot path.
+    """
+
+    topic: str
+    key: bytes | None
+    value: bytes
+    headers: tuple[Header, ...]
+
 
 CONTENT_TYPE: Header = ("content-type", b"application/json")
 DEDUP_ID = "x-forwarder-dedup-id"

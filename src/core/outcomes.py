@@ -25,6 +25,16 @@ class MessageOutcome:
     error_class: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    """An invalid SQS message on its way to the dead-letter queue, with its reason."""
+
+    message_id: str
+    body: str
+    error_class: str
+    reason: str
+
+
 @dataclass(slots=True)
 class InvocationReport:
     """Everything one invocation did, for the response, the summary log line and the metrics."""

@@ -3,23 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Protocol
 
+from core.credentials import Credentials
 from core.errors import ForwarderError
-from core.records import KafkaRecord
-
-
-@dataclass(frozen=True, slots=True, repr=False)
-class Credentials:
-    """SASL credentials and an optional CA from the secret (spec 2.2). Never logged."""
-
-    username: str
-    password: str
-    ca_pem: str | None = None
-
-    def __repr__(self) -> str:
-        return "Credentials(<redacted>)"
+from core.kafka_records import KafkaRecord
+from core.outcomes import DeadLetter
 
 
 class SecretSource(Protocol):
@@ -44,16 +33,6 @@ class RecordProducer(Protocol):
     def close(self) -> None:
         """Release connections and threads."""
         ...
-
-
-@dataclass(frozen=True, slots=True)
-class DeadLetter:
-    """An invalid SQS message on its way to the dead-letter queue."""
-
-    message_id: str
-    body: str
-    error_class: str
-    reason: str
 
 
 class DeadLetterSink(Protocol):

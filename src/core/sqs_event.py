@@ -6,7 +6,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from core.records import SqsMessage
+
+@dataclass(frozen=True, slots=True)
+class SqsMessage:
+    """The part of an SQS record the forwarder needs."""
+
+    message_id: str
+    body: str
 
 
 class NotAnSqsEvent(ValueError):

@@ -1,4 +1,6 @@
-"""Turn one SQS message into the Kafka records its batch makes (spec sections 2.3, 3 and 4).
+"""Turn one SQS message into the Kafka records its batch makes, or the reason it never can.
+
+See docs/contract.md#connection-settings, #records and #outcomes.
 
 Built once per container from the settings; `apply` never raises for bad input: it returns
 `Rejected` with the error class and reason code instead. Hot path: one orjson parse, the batch
@@ -9,8 +11,10 @@ work written as C-level maps and zips rather than Python loops.
 from __future__ import annotations
 
 import operator
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from itertools import repeat
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -18,9 +22,11 @@ from core.batch import Batch, Event, read_batch, read_batch_exactly
 from core.connection import EVENTLESS_BATCH, ConnectionSettings
 from core.errors import NOT_JSON, TOO_DEEP, InvalidBatch, PermanentError, RecordTooLarge
 from core.framing import Frame, split
-from core.kafka_records import kafka_records
-from core.records import KafkaRecord, Rejected, SqsMessage, Transformed
-from core.settings import Settings
+from core.kafka_records import KafkaRecord, kafka_records
+from core.sqs_event import SqsMessage
+
+if TYPE_CHECKING:
+    from core.settings import Settings
 
 _dumps = orjson.dumps
 # orjson reads an integer beyond 64 bits as a float and writes floats that large in exponent
@@ -34,15 +40,46 @@ _PLUSES = repeat(_PLUS)  # endless, so stateless: one serves every call
 Built = tuple[list[KafkaRecord], dict[str, int], bool]  # records, dropped counts, digits lost
 
 
+@dataclass(frozen=True, slots=True)
+class Transformed:
+    """An SQS record turned into the Kafka records it must deliver (possibly none).
+
+    `dropped` counts what the connection settings removed, by reason: the dropped event types
+    (`network_performance`, `user_attribute_change`, `user_identity_change`) and
+    `eventless_batch` for a batch not sent because no events were left. Only non-zero counts.
+    """
+
+    message_id: str
+    records: tuple[KafkaRecord, ...]
+    dropped: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """An SQS record that can never be delivered: dead-letter it with `error_class` and `reason`."""
+
+    message_id: str
+    error_class: str
+    reason: str
+
+
 class BatchTransform:
     """Applies the connection settings and builds the records of one SQS message."""
 
-    def __init__(self, settings: Settings) -> None:
-        self._connection = ConnectionSettings(settings)
-        self._topic = settings.kafka_topic or ""
-        self._limit = settings.kafka_max_message_bytes
-        self._per_event = not settings.send_as_batch
-        self._send_eventless = settings.send_batches_without_events
+    def __init__(
+        self, connection: ConnectionSettings, *, topic: str, max_message_bytes: int
+    ) -> None:
+        self._connection = connection
+        self._topic = topic
+        self._limit = max_message_bytes
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> BatchTransform:
+        return cls(
+            ConnectionSettings.from_settings(settings),
+            topic=settings.kafka_topic or "",
+            max_message_bytes=settings.kafka_max_message_bytes,
+        )
 
     def apply(self, message: SqsMessage) -> Transformed | Rejected:
         """The records for `message`, or why it can never be delivered."""
@@ -56,11 +93,12 @@ class BatchTransform:
 
     def _build(self, message: SqsMessage, batch: Batch) -> Built:
         events, event_types, dropped = self._connection.shape(batch)
-        if not events and not self._send_eventless:
+        if not events and not self._connection.send_batches_without_events:
             dropped[EVENTLESS_BATCH] = 1
             return [], dropped, False
+        per_event = bool(events) and not self._connection.send_as_batch
         try:
-            if events and self._per_event:
+            if per_event:
                 frame = Frame(batch.fields)
                 bodies = list(map(_dumps, events))
                 values = self._per_event_values(frame, bodies)
@@ -78,7 +116,7 @@ class BatchTransform:
             key=batch.key,
             batch_id=batch.batch_id,
             message_id=message.message_id,
-            event_types=event_types if events and self._per_event else None,
+            event_types=event_types if per_event else None,
         )
         return records, dropped, lossy and not batch.exact
 

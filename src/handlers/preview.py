@@ -17,10 +17,10 @@ from typing import Any
 import orjson
 
 from core.errors import SettingsError
-from core.records import KafkaRecord, Rejected, SqsMessage
+from core.kafka_records import KafkaRecord
 from core.settings import Settings, load_settings, load_settings_file
-from core.sqs_event import NotAnSqsEvent, parse_sqs_event
-from core.transform import BatchTransform
+from core.sqs_event import NotAnSqsEvent, SqsMessage, parse_sqs_event
+from core.transform import BatchTransform, Rejected
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -53,7 +53,7 @@ def run(arguments: argparse.Namespace) -> int:
     except (SettingsError, UsageError) as exc:
         print(f"forwarder preview: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    transform = BatchTransform(settings)
+    transform = BatchTransform.from_settings(settings)
     try:
         for message in messages:
             _print_outcome(transform, message)

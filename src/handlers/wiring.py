@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from core.credentials import Credentials
 from core.delivery import Forwarder
-from core.ports import Credentials, RecordProducer
+from core.ports import RecordProducer
 
 if TYPE_CHECKING:
     # pydantic-settings costs about half the handler's cold import: only the first invocation
@@ -61,7 +62,7 @@ def build_forwarder(settings: Settings, budget_ms: int) -> Forwarder:
     )
     assert settings.dead_letter_queue_url is not None  # noqa: S101 (required in lambda mode)
     return Forwarder(
-        BatchTransform(settings),
+        BatchTransform.from_settings(settings),
         producers,
         SqsDeadLetterSink(settings.dead_letter_queue_url, sqs),
         secrets,

@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from core.credentials import Credentials
 from core.errors import ForwarderError, SecretUnavailable
-from core.ports import Credentials, DeadLetter, DeadLetterSink, RecordProducer, SecretSource
-from core.records import KafkaRecord
+from core.kafka_records import KafkaRecord
+from core.outcomes import DeadLetter
+from core.ports import DeadLetterSink, RecordProducer, SecretSource
 
 Answer = Callable[[KafkaRecord, Credentials | None], ForwarderError | None]
 

@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 import pytest
 
-from core.records import SqsMessage
+from core.sqs_event import SqsMessage
 from handlers.lambda_handler import logger
 from handlers.wiring import container_forwarder
 from stack import StackInfo, read_topic, set_scram_password

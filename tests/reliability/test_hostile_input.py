@@ -23,12 +23,13 @@ import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
+from core.credentials import Credentials
 from core.delivery import Forwarder
 from core.errors import DeliveryFailed, ForwarderError
-from core.ports import Credentials
-from core.records import KafkaRecord, Rejected, SqsMessage, Transformed
+from core.kafka_records import KafkaRecord
 from core.settings import Settings, load_settings
-from core.transform import BatchTransform
+from core.sqs_event import SqsMessage
+from core.transform import BatchTransform, Rejected, Transformed
 from handlers import wiring
 from handlers.lambda_handler import handler
 from handlers.local_context import LocalContext, local_sqs_event
@@ -257,7 +258,7 @@ def fake_container(
         message_id = dict(record.headers)["x-forwarder-dedup-id"].decode().rsplit(":", 1)[0]
         return DeliveryFailed("refused") if message_id in failing else None
 
-    transform = TimedTransform(BatchTransform(settings))
+    transform = TimedTransform(BatchTransform.from_settings(settings))
     producers, sink = FakeProducers(answer), FakeDeadLetters()
     wiring.reset_container()
     wiring._container.append(Forwarder(transform, producers, sink, FakeSecrets([ALICE])))

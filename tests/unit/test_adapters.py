@@ -14,6 +14,7 @@ from adapters.dead_letters import SqsDeadLetterSink
 from adapters.kafka_errors import translate
 from adapters.kafka_producer import Timeouts, producer_config
 from adapters.secrets import parse_secret
+from core.credentials import Credentials
 from core.errors import (
     CredentialsRejected,
     DeliveryFailed,
@@ -21,7 +22,7 @@ from core.errors import (
     RecordTooLarge,
     SecretUnavailable,
 )
-from core.ports import Credentials, DeadLetter
+from core.outcomes import DeadLetter
 from core.settings import load_settings
 
 LAMBDA = {

@@ -7,6 +7,7 @@ import itertools
 from hypothesis import given
 from hypothesis import strategies as st
 
+from core.credentials import Credentials
 from core.delivery import Forwarder
 from core.errors import (
     BrokerUnreachable,
@@ -15,9 +16,10 @@ from core.errors import (
     ForwarderError,
     RecordTooLarge,
 )
+from core.kafka_records import KafkaRecord
 from core.outcomes import InvocationReport, MessageOutcome, Outcome
-from core.ports import Credentials
-from core.records import KafkaRecord, Rejected, SqsMessage, Transformed
+from core.sqs_event import SqsMessage
+from core.transform import Rejected, Transformed
 from tests.fakes.ports import FakeDeadLetters, FakeProducers, FakeSecrets
 
 ALICE = Credentials("alice", "old-password")

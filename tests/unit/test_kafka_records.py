@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from core.records import SqsMessage, Transformed
-from core.transform import BatchTransform
+from core.sqs_event import SqsMessage
+from core.transform import BatchTransform, Transformed
 from tests.unit.transforming import (
     MESSAGE_ID,
     event,
@@ -23,7 +23,7 @@ def test_topic_is_the_kafka_topic_setting() -> None:
 
 
 def test_topic_is_empty_when_no_topic_is_set() -> None:
-    transform = BatchTransform(make_settings(kafka_topic=None))
+    transform = BatchTransform.from_settings(make_settings(kafka_topic=None))
     result = transform.apply(SqsMessage(MESSAGE_ID, '{"events":[]}'))
     assert isinstance(result, Transformed)
     assert result.records[0].topic == ""
@@ -152,7 +152,7 @@ def test_per_event_record_of_a_batch_with_only_events() -> None:
 
 
 def test_messages_do_not_share_state() -> None:
-    transform = BatchTransform(make_settings(send_as_batch=False, unique_id="u"))
+    transform = BatchTransform.from_settings(make_settings(send_as_batch=False, unique_id="u"))
     first = transform.apply(SqsMessage("m-1", '{"events":[{"event_type":"a"}],"mpid":1}'))
     second = transform.apply(SqsMessage("m-2", '{"events":[{"event_type":"b"}]}'))
     assert isinstance(first, Transformed)

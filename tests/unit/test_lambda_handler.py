@@ -38,7 +38,12 @@ def sink() -> Iterator[FakeDeadLetters]:
     settings = load_settings("preview", {"kafka_topic": "events"})
     wiring.reset_container()
     wiring._container.append(  # the container's forwarder, built from fakes
-        Forwarder(BatchTransform(settings), FakeProducers(), dead_letters, FakeSecrets([ALICE]))
+        Forwarder(
+            BatchTransform.from_settings(settings),
+            FakeProducers(),
+            dead_letters,
+            FakeSecrets([ALICE]),
+        )
     )
     yield dead_letters
     wiring.reset_container()

@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import event as label
 from hypothesis import strategies as st
 
-from core.records import Rejected, SqsMessage, Transformed
-from core.transform import BatchTransform
+from core.sqs_event import SqsMessage
+from core.transform import BatchTransform, Rejected, Transformed
 from tests.unit.transforming import MESSAGE_ID, headers, make_settings
 
 KNOWN_TYPES = ["custom_event", "commerce_event", "screen_view", "session_start", "session_end",
@@ -143,7 +143,7 @@ def reference(batch: dict[str, Any], options: dict[str, Any]) -> tuple[dict[str,
 
 
 def run(batch: dict[str, Any], options: dict[str, Any]) -> Transformed | Rejected:
-    transform = BatchTransform(make_settings(**options))
+    transform = BatchTransform.from_settings(make_settings(**options))
     return transform.apply(SqsMessage(MESSAGE_ID, json.dumps(batch)))
 
 

@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from core.records import KafkaRecord, Rejected, SqsMessage, Transformed
+from core.kafka_records import KafkaRecord
 from core.settings import Settings, load_settings
-from core.transform import BatchTransform
+from core.sqs_event import SqsMessage
+from core.transform import BatchTransform, Rejected, Transformed
 
 MESSAGE_ID = "5d1e7a3c-0b9f-4c2e-8a61-3f4b2c1d0e9a"
 
@@ -24,7 +25,9 @@ def body_of(batch: dict[str, Any] | str) -> str:
 
 
 def apply(batch: dict[str, Any] | str, **settings: Any) -> Transformed | Rejected:
-    return BatchTransform(make_settings(**settings)).apply(SqsMessage(MESSAGE_ID, body_of(batch)))
+    return BatchTransform.from_settings(make_settings(**settings)).apply(
+        SqsMessage(MESSAGE_ID, body_of(batch))
+    )
 
 
 def transformed(batch: dict[str, Any] | str, **settings: Any) -> Transformed:
