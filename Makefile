@@ -92,6 +92,7 @@ build-ForwarderFunction: ## (run by `sam build`) install the lock's wheels and s
 	for pkg in core adapters handlers; do \
 	    rm -rf "$(ARTIFACTS_DIR)/$$pkg" && cp -R "$(LAMBDA_ROOT)/src/$$pkg" "$(ARTIFACTS_DIR)/$$pkg" || exit 1; \
 	done
+	rm -rf "$(ARTIFACTS_DIR)/handlers/local"  # the CLI tools are not part of the function
 	if [ -d "$(LAMBDA_ROOT)/src/certs" ]; then \
 	    rm -rf "$(ARTIFACTS_DIR)/certs" && cp -R "$(LAMBDA_ROOT)/src/certs" "$(ARTIFACTS_DIR)/certs"; \
 	fi

@@ -13,7 +13,7 @@ from bench.transform import synthetic_batch
 from core.credentials import Credentials
 from core.kafka_records import KafkaRecord
 from core.sqs_event import SqsMessage
-from handlers.local_context import LOCAL_POWERTOOLS_ENV, local_sqs_event
+from handlers.local.context import LOCAL_POWERTOOLS_ENV, local_sqs_event
 from stack import StackInfo, create_topic, env_vars
 
 
@@ -30,9 +30,9 @@ def deploy(info: StackInfo, *, send_as_batch: bool = False) -> dict[str, str]:
         }
     )
     os.environ.update(env)
-    from handlers.wiring import reset_container  # noqa: PLC0415 (after the environment is set)
+    from handlers import container  # noqa: PLC0415 (after the environment is set)
 
-    reset_container()  # a new Lambda container for the new settings
+    container.reset()  # a new Lambda container for the new settings
     return env
 
 

@@ -30,18 +30,18 @@ class Handler:
     """The real Lambda handler in a warm container, its forwarder's reports captured."""
 
     def __init__(self) -> None:
-        from handlers import wiring  # noqa: PLC0415 (after deploy() set the environment)
+        from handlers import container  # noqa: PLC0415 (after deploy() set the environment)
         from handlers.lambda_handler import handler  # noqa: PLC0415
-        from handlers.local_context import LocalContext  # noqa: PLC0415
+        from handlers.local.context import LocalContext  # noqa: PLC0415
 
         self._handler, self._context = handler, LocalContext
         self.reports: list[InvocationReport] = []
-        self._wiring = wiring
+        self._container = container
 
     def warm(self, event: dict[str, Any]) -> None:
         """Build the container's forwarder and connect, then record every report it returns."""
         self.invoke(event)
-        forwarder = self._wiring.container_forwarder(30_000)
+        forwarder = self._container.get(30_000)
         forward = forwarder.forward
 
         def recording(*args: Any, **kwargs: Any) -> InvocationReport:

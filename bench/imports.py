@@ -14,7 +14,7 @@ import subprocess
 import sys
 from typing import Any
 
-from handlers.local_context import LOCAL_POWERTOOLS_ENV
+from handlers.local.context import LOCAL_POWERTOOLS_ENV
 
 HANDLER = "handlers.lambda_handler"
 _PROBE = "import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"

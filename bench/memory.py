@@ -38,7 +38,7 @@ def child(megabytes: float) -> dict[str, Any]:
     """Invoke the handler once with `megabytes` of bodies; the RSS figures and what was sent."""
     from bench.transform import synthetic_batch  # noqa: PLC0415
     from handlers.lambda_handler import handler  # noqa: PLC0415
-    from handlers.local_context import LocalContext, local_sqs_event  # noqa: PLC0415
+    from handlers.local.context import LocalContext, local_sqs_event  # noqa: PLC0415
 
     after_imports = _peak_mb()
     body = synthetic_batch(_BATCH_EVENTS)

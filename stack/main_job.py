@@ -48,7 +48,7 @@ def run(info: StackInfo) -> int:
     import boto3  # noqa: PLC0415 (after AWS_ENDPOINT_URL is set)
 
     from handlers.lambda_handler import handler  # noqa: PLC0415
-    from handlers.local_esm import LocalEventSourceMapping, MappingConfig  # noqa: PLC0415
+    from handlers.local.event_source_mapping import LocalEventSourceMapping, MappingConfig  # noqa: PLC0415
 
     sqs = boto3.client("sqs")
     sent = send_events(sqs, info.queue_url)

@@ -13,8 +13,8 @@ from typing import Any
 import boto3
 
 from handlers.lambda_handler import handler
-from handlers.local_context import LocalContext
-from handlers.local_esm import queue_depth
+from handlers.local.context import LocalContext
+from handlers.local.event_source_mapping import queue_depth
 from stack import StackInfo, create_topic
 from stack.queues import create_queue_pair, peek_queue
 

@@ -1,1 +1,1 @@
-"""Entry points (the Lambda handler, the `forwarder` CLI) and the wiring of adapters into core."""
+"""Entry points: the Lambda handler and its composition root; `handlers.local`, the CLI tools."""

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from handlers.local_context import LOCAL_POWERTOOLS_ENV, local_sqs_event
-from handlers.wiring import reset_container
+from handlers import container
+from handlers.local.context import LOCAL_POWERTOOLS_ENV, local_sqs_event
 from stack import StackInfo
 from tests.deployment import Deployment, provision
 
@@ -34,9 +34,9 @@ def aws_env(stack: StackInfo, monkeypatch: pytest.MonkeyPatch) -> StackInfo:
 @pytest.fixture(autouse=True)
 def fresh_container() -> Iterator[None]:
     """Each test is a new Lambda container: nothing cached from the one before."""
-    reset_container()
+    container.reset()
     yield
-    reset_container()
+    container.reset()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from bench.run import TARGETS, run, table
-from handlers.wiring import reset_container
+from handlers import container
 from stack import StackInfo
 
 
@@ -23,7 +23,7 @@ def restored_environment() -> Iterator[None]:
     yield
     os.environ.clear()
     os.environ.update(saved)
-    reset_container()
+    container.reset()
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ import orjson
 import pytest
 
 from core.sqs_event import SqsMessage
+from handlers import container
 from handlers.lambda_handler import logger
-from handlers.wiring import container_forwarder
 from stack import StackInfo, read_topic, set_scram_password
 from tests.integration.conftest import EVENTS, Deployment, load_event, sqs_event
 
@@ -115,7 +115,7 @@ def test_rotation_succeeds_on_the_next_invocation_after_one_refetch(deploy: Any)
     deployment = deploy("SCRAM-SHA-512", SECRET_CACHE_TTL_SECONDS="300")
     user = deployment.stack.credentials("SCRAM-SHA-512")
     assert deployment.invoke(sqs_event(VALID_BATCH)) == {"batchItemFailures": []}
-    forwarder = container_forwarder(30_000)
+    forwarder = container.get(30_000)
     try:
         set_scram_password(deployment.stack, "SCRAM-SHA-512", user.username, "rotated-password-1")
         deployment.secrets.put_secret_value(

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from handlers.lambda_handler import handler
-from handlers.local_esm import LocalEventSourceMapping, MappingConfig
+from handlers.local.event_source_mapping import LocalEventSourceMapping, MappingConfig
 from stack import read_topic
 from tests.deployment import Deployment
 

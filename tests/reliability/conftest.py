@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 import stack as local_stack
-from handlers.local_context import LOCAL_POWERTOOLS_ENV
-from handlers.wiring import reset_container
+from handlers import container
+from handlers.local.context import LOCAL_POWERTOOLS_ENV
 from stack import StackInfo
 from tests.reliability.harness import (
     RESULTS,
@@ -76,7 +76,7 @@ def build_harness(
             rf"laddr=\('127\.0\.0\.1', \d+\), raddr=\('127\.0\.0\.1', {fault_proxy.listen_port}\)>",
             ResourceWarning,
         )
-        reset_container()
+        container.reset()
         gc.collect()
 
 

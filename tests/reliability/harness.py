@@ -26,9 +26,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from handlers import container
 from handlers.lambda_handler import handler
-from handlers.local_esm import LocalEventSourceMapping, MappingConfig, PollStats
-from handlers.wiring import reset_container
+from handlers.local.event_source_mapping import LocalEventSourceMapping, MappingConfig, PollStats
 from stack import StackInfo, read_topic
 from stack.queues import peek_queue
 from tests.deployment import Deployment, provision
@@ -360,7 +360,7 @@ def new_harness(
         secret={"username": username or user.username, "password": password or user.password},
         env=env | (extra_env or {}),
     )
-    reset_container()
+    container.reset()
     return Harness(**vars(deployment), proxy=proxy)
 
 

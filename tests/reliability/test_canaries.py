@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from handlers.local_context import local_sqs_event
+from handlers.local.context import local_sqs_event
 from stack import read_topic, set_scram_password
 from tests.deployment import Deployment
 from tests.integration.conftest import (  # noqa: F401 (fixtures used below)
@@ -46,9 +46,9 @@ SECRET_CANARIES = {"wrong password": WRONG_PASSWORD, "right password": RIGHT_PAS
 RUNNER = """
 import logging, sys
 logging.basicConfig(level=logging.DEBUG)
-from handlers.local_context import apply_local_defaults
+from handlers.local.context import apply_local_defaults
 apply_local_defaults()
-from handlers.cli import main
+from handlers.local.cli import main
 from handlers.lambda_handler import logger
 logger.debug("debug probe: handler logger")
 logging.getLogger("canary.probe").debug("debug probe: root logger")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from handlers.local_esm import MappingConfig
+from handlers.local.event_source_mapping import MappingConfig
 from stack import StackInfo, set_scram_password, start_broker, stop_broker
 from stack.queues import MAX_RECEIVE_COUNT
 from tests.reliability.harness import (

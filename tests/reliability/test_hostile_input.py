@@ -15,7 +15,8 @@ import json
 import os
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,9 +31,9 @@ from core.kafka_records import KafkaRecord
 from core.settings import Settings, load_settings
 from core.sqs_event import SqsMessage
 from core.transform import BatchTransform, Rejected, Transformed
-from handlers import wiring
+from handlers import container
 from handlers.lambda_handler import handler
-from handlers.local_context import LocalContext, local_sqs_event
+from handlers.local.context import LocalContext, local_sqs_event
 from stack import read_topic
 from tests.deployment import Deployment
 from tests.fakes.ports import FakeDeadLetters, FakeProducers, FakeSecrets
@@ -241,15 +242,18 @@ def check_classification(
 # ---- in-memory ports, the real transform and settings -----------------------------------------
 
 
+UseForwarder = Callable[[Forwarder], None]
+
+
 @pytest.fixture
-def container() -> Iterator[None]:
-    wiring.reset_container()
-    yield
-    wiring.reset_container()
+def use_forwarder() -> Iterator[UseForwarder]:
+    """Installs a forwarder as the container's for the rest of the test."""
+    with ExitStack() as stack:
+        yield lambda forwarder: stack.enter_context(container.override(forwarder=forwarder))
 
 
 def fake_container(
-    settings: Settings, failing: set[str]
+    use_forwarder: UseForwarder, settings: Settings, failing: set[str]
 ) -> tuple[TimedTransform, FakeProducers, FakeDeadLetters]:
     """The container's forwarder: real transform, a producer that refuses the records of the
     `failing` messages (transient), and an in-memory dead-letter sink."""
@@ -260,8 +264,7 @@ def fake_container(
 
     transform = TimedTransform(BatchTransform.from_settings(settings))
     producers, sink = FakeProducers(answer), FakeDeadLetters()
-    wiring.reset_container()
-    wiring._container.append(Forwarder(transform, producers, sink, FakeSecrets([ALICE])))
+    use_forwarder(Forwarder(transform, producers, sink, FakeSecrets([ALICE])))
     return transform, producers, sink
 
 
@@ -273,12 +276,12 @@ def fake_container(
     refused=st.sets(st.integers(0, 5), max_size=2),
 )
 def test_every_hostile_record_is_classified_once_in_bounded_time(
-    container: None, bodies: list[str], choices: dict[str, Any], refused: set[int]
+    use_forwarder: UseForwarder, bodies: list[str], choices: dict[str, Any], refused: set[int]
 ) -> None:
     settings_ = load_settings("preview", {"kafka_topic": "events", **choices})
     ids = [f"m-{i}" for i in range(len(bodies))]
     failing = {ids[i] for i in refused if i < len(ids)}
-    transform, producers, sink = fake_container(settings_, failing)
+    transform, producers, sink = fake_container(use_forwarder, settings_, failing)
 
     response, elapsed = timed_handler(local_sqs_event(bodies, "m"))
 
@@ -306,12 +309,14 @@ def test_every_hostile_record_is_classified_once_in_bounded_time(
 
 
 @pytest.mark.parametrize("index", range(len(SPECIAL_BODIES)))
-def test_each_named_hostile_body_is_classified_in_bounded_time(container: None, index: int) -> None:
+def test_each_named_hostile_body_is_classified_in_bounded_time(
+    use_forwarder: UseForwarder, index: int
+) -> None:
     # The named cases (empty, 1 MiB, 5,000 levels, NaN, lone surrogates, duplicate keys, ...)
     # each run on their own, whatever hypothesis draws.
     body = SPECIAL_BODIES[index]
     settings_ = load_settings("preview", {"kafka_topic": "events"})
-    transform, producers, sink = fake_container(settings_, set())
+    transform, producers, sink = fake_container(use_forwarder, settings_, set())
     response, elapsed = timed_handler(local_sqs_event([body], "s"))
     produced: dict[str, list[KafkaRecord]] = {}
     for record in producers.built[0].sent if producers.built else []:

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from handlers.poll import add_mapping_options, mapping_config
+from handlers.local.poll import add_mapping_options, mapping_config
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,13 +24,13 @@ def main(argv: list[str] | None = None) -> int:
     add_mapping_options(parser)
     args = parser.parse_args(argv)
 
-    from handlers.local_context import apply_local_defaults  # noqa: PLC0415
+    from handlers.local.context import apply_local_defaults  # noqa: PLC0415
 
     apply_local_defaults()
     import boto3  # noqa: PLC0415
 
     from handlers.lambda_handler import handler  # noqa: PLC0415
-    from handlers.local_esm import LocalEventSourceMapping  # noqa: PLC0415
+    from handlers.local.event_source_mapping import LocalEventSourceMapping  # noqa: PLC0415
 
     log = args.log.open("a", encoding="utf-8")
 

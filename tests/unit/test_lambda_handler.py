@@ -8,12 +8,14 @@ from typing import Any
 
 import pytest
 
+from core.deadline import time_budget_s
 from core.delivery import Forwarder
 from core.settings import load_settings
 from core.transform import BatchTransform
-from handlers import wiring
-from handlers.lambda_handler import handler, logger, time_budget_s
-from handlers.local_context import LocalContext, local_sqs_event
+from handlers import container
+from handlers.lambda_handler import handler
+from handlers.local.context import LocalContext, local_sqs_event
+from handlers.observability import logger
 from tests.fakes.ports import FakeDeadLetters, FakeProducers, FakeSecrets
 from tests.unit.test_delivery import ALICE
 
@@ -36,17 +38,11 @@ def sqs_event(*bodies: str) -> dict[str, Any]:
 def sink() -> Iterator[FakeDeadLetters]:
     dead_letters = FakeDeadLetters()
     settings = load_settings("preview", {"kafka_topic": "events"})
-    wiring.reset_container()
-    wiring._container.append(  # the container's forwarder, built from fakes
-        Forwarder(
-            BatchTransform.from_settings(settings),
-            FakeProducers(),
-            dead_letters,
-            FakeSecrets([ALICE]),
-        )
+    fakes = Forwarder(
+        BatchTransform.from_settings(settings), FakeProducers(), dead_letters, FakeSecrets([ALICE])
     )
-    yield dead_letters
-    wiring.reset_container()
+    with container.override(forwarder=fakes):  # the container's forwarder, built from fakes
+        yield dead_letters
 
 
 def emitted(output: str) -> list[dict[str, Any]]:

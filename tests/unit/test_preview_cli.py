@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from handlers.cli import main
+from handlers.local.cli import main
 from tests.unit.transforming import clear_settings_environment
 
 ROOT = Path(__file__).resolve().parents[2]

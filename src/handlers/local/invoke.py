@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from core.errors import SettingsError
-from handlers.local_context import LocalContext, apply_local_defaults
+from handlers.local.context import LocalContext, apply_local_defaults
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

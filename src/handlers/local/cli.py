@@ -11,7 +11,7 @@ import argparse
 from collections.abc import Callable, Sequence
 from types import ModuleType
 
-from handlers import invoke, poll, preview
+from handlers.local import invoke, poll, preview
 
 Run = Callable[[argparse.Namespace], int]
 

@@ -7,8 +7,8 @@ import json
 import sys
 
 from core.errors import SettingsError
-from handlers.local_context import apply_local_defaults
-from handlers.local_esm import LocalEventSourceMapping, MappingConfig
+from handlers.local.context import apply_local_defaults
+from handlers.local.event_source_mapping import LocalEventSourceMapping, MappingConfig
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

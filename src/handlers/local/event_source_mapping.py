@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from handlers.local_context import LocalContext
+from handlers.local.context import LocalContext
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient

@@ -1,0 +1,170 @@
+"""The composition root: builds the forwarder once per container and keeps it between invocations.
+
+`build` wires the settings and the adapters into `core.delivery.Forwarder`, taking overrides for
+any adapter; `get` builds on the first invocation (heavy imports such as boto3 and kafka happen
+there, not at import time) and then returns the same forwarder; tests use `override(...)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from core.credentials import Credentials
+from core.delivery import Forwarder, ProducerFactory
+from core.ports import DeadLetterSink, RecordProducer, SecretSource
+
+if TYPE_CHECKING:
+    # pydantic-settings costs about half the handler's cold import: only the first invocation
+    # reads the settings, so it is imported there.
+    from core.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class Overrides:
+    """Parts to use instead of the real ones; `forwarder` replaces the whole graph."""
+
+    forwarder: Forwarder | None = None
+    settings: Settings | None = None
+    producers: ProducerFactory | None = None
+    secrets: SecretSource | None = None
+    dead_letters: DeadLetterSink | None = None
+
+
+class Container:
+    """At most one forwarder, built by the first invocation and reused by the next ones."""
+
+    def __init__(self) -> None:
+        self._forwarder: Forwarder | None = None
+        self._overrides = Overrides()
+
+    def get(self, budget_ms: int) -> Forwarder:
+        """The container's forwarder; `budget_ms` (the first invocation's remaining time, i.e.
+        the function timeout) bounds the producer's own timeouts. A bad setting raises
+        `SettingsError` here, failing the cold start."""
+        if self._forwarder is None:
+            self._forwarder = self._overrides.forwarder or self._build(budget_ms)
+        return self._forwarder
+
+    def reset(self) -> None:
+        """Close and forget the forwarder (a new container, as after a redeploy)."""
+        forwarder, self._forwarder = self._forwarder, None
+        if forwarder is not None:
+            forwarder.close()
+
+    @contextmanager
+    def override(self, overrides: Overrides) -> Iterator[None]:
+        """Within the block, a fresh container is built with `overrides` in place; after it,
+        the container is fresh again with the overrides it had before."""
+        self.reset()
+        previous, self._overrides = self._overrides, overrides
+        try:
+            yield
+        finally:
+            self.reset()
+            self._overrides = previous
+
+    def _build(self, budget_ms: int) -> Forwarder:
+        o = self._overrides
+        if o.settings is not None:
+            settings = o.settings
+        else:
+            from core.settings import load_settings  # noqa: PLC0415 (see TYPE_CHECKING above)
+
+            settings = load_settings("lambda")
+        return build(
+            settings,
+            budget_ms,
+            producers=o.producers,
+            secrets=o.secrets,
+            dead_letters=o.dead_letters,
+        )
+
+
+def build(
+    settings: Settings,
+    budget_ms: int,
+    *,
+    producers: ProducerFactory | None = None,
+    secrets: SecretSource | None = None,
+    dead_letters: DeadLetterSink | None = None,
+) -> Forwarder:
+    """The forwarder for `settings`, with the real adapters where no override is given."""
+    from core.transform import BatchTransform  # noqa: PLC0415 (off a warm invocation's path)
+
+    return Forwarder(
+        BatchTransform.from_settings(settings),
+        producers if producers is not None else kafka_producers(settings, budget_ms),
+        dead_letters if dead_letters is not None else sqs_dead_letters(settings),
+        secrets if secrets is not None else secret_source(settings),
+    )
+
+
+def kafka_producers(settings: Settings, budget_ms: int) -> ProducerFactory:
+    """Producers for the settings' cluster, their timeouts within the function's."""
+    from adapters.kafka_producer import (  # noqa: PLC0415
+        KafkaRecordProducer,
+        Timeouts,
+        producer_config,
+    )
+
+    timeouts = Timeouts.within(budget_ms)
+
+    def produce_with(credentials: Credentials | None) -> RecordProducer:
+        return KafkaRecordProducer(producer_config(settings, credentials, timeouts))
+
+    return produce_with
+
+
+def secret_source(settings: Settings) -> SecretSource | None:
+    """Secrets Manager behind a TTL cache; None when the auth method needs no secret."""
+    if not settings.kafka_secret_id:
+        return None
+    from adapters.secrets import SecretsManagerSource  # noqa: PLC0415
+
+    return SecretsManagerSource(settings.kafka_secret_id, settings.secret_cache_ttl_seconds)
+
+
+def sqs_dead_letters(settings: Settings) -> DeadLetterSink:
+    """The dead-letter queue of the settings, with short SQS timeouts and two attempts."""
+    import boto3  # noqa: PLC0415 (kept off the import path of a warm invocation)
+    from botocore.config import Config  # noqa: PLC0415
+
+    from adapters.dead_letters import SqsDeadLetterSink  # noqa: PLC0415
+
+    assert settings.dead_letter_queue_url is not None  # noqa: S101 (required in lambda mode)
+    sqs = boto3.client(
+        "sqs", config=Config(connect_timeout=1, read_timeout=2, retries={"max_attempts": 2})
+    )
+    return SqsDeadLetterSink(settings.dead_letter_queue_url, sqs)
+
+
+_CONTAINER = Container()
+
+
+def get(budget_ms: int) -> Forwarder:
+    """The container's forwarder (see `Container.get`)."""
+    return _CONTAINER.get(budget_ms)
+
+
+def reset() -> None:
+    """Close and forget the container's forwarder (see `Container.reset`)."""
+    _CONTAINER.reset()
+
+
+@contextmanager
+def override(
+    *,
+    forwarder: Forwarder | None = None,
+    settings: Settings | None = None,
+    producers: ProducerFactory | None = None,
+    secrets: SecretSource | None = None,
+    dead_letters: DeadLetterSink | None = None,
+) -> Iterator[None]:
+    """Within the block, the container is built with these parts in place of the real ones (a
+    given `forwarder` is used as it is); before and after it, the container is fresh."""
+    parts = Overrides(forwarder, settings, producers, secrets, dead_letters)
+    with _CONTAINER.override(parts):
+        yield

@@ -1,0 +1,53 @@
+"""Logger, Metrics and Tracer for the Lambda side, set up once per container.
+
+Service name and metrics namespace come from POWERTOOLS_SERVICE_NAME and
+POWERTOOLS_METRICS_NAMESPACE, which the SAM template sets (and the local commands default).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+
+# The context is any object shaped like LambdaContext (LocalContext outside Lambda).
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+# At DEBUG, kafka-python logs record contents and botocore logs response bodies (the secret).
+QUIET_LIBRARIES = ("kafka", "botocore", "boto3", "urllib3")
+
+
+def tracing_enabled() -> bool:
+    """Whether Powertools would trace: in Lambda, and POWERTOOLS_TRACE_DISABLED not true.
+
+    Powertools decides this in `Tracer._is_tracer_disabled()`, a private method; it is called here
+    and nowhere else, and a unit test pins the behaviour relied on, so a Powertools upgrade that
+    changes it fails that test rather than the cold start.
+    """
+    return not Tracer._is_tracer_disabled()
+
+
+def quiet_libraries() -> None:
+    """Keep the libraries that may log payloads or secrets at WARNING whatever our level is."""
+    for name in QUIET_LIBRARIES:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def traced(function: Handler) -> Handler:
+    """Powertools' handler subsegment when tracing is on; the function itself when it is off."""
+    if tracer is None:
+        return function
+    wrapped: Handler = tracer.capture_lambda_handler(capture_response=False)(function)
+    return wrapped
+
+
+logger = Logger()
+metrics = Metrics()
+metrics.namespace = metrics.namespace or "KafkaEventForwarder"  # emit, never fail, without it
+# Tracer() imports the X-Ray SDK, and with it botocore, even when tracing is off (half of the
+# handler's cold import): build it only when Powertools would trace. Off, its decorator only
+# opened no-op segments.
+tracer = Tracer() if tracing_enabled() else None
+quiet_libraries()

@@ -1,0 +1,45 @@
+"""The Lambda side's observability set-up, and the Powertools behaviour it relies on."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from handlers.observability import QUIET_LIBRARIES, quiet_libraries, tracing_enabled
+
+
+@pytest.fixture
+def in_lambda(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    for name in ("POWERTOOLS_TRACE_DISABLED", "AWS_SAM_LOCAL", "AWS_CHALICE_CLI_MODE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LAMBDA_TASK_ROOT", "/var/task")
+    return monkeypatch
+
+
+def test_tracing_is_on_in_lambda_by_default(in_lambda: pytest.MonkeyPatch) -> None:
+    assert tracing_enabled() is True
+
+
+def test_tracing_is_off_when_powertools_trace_disabled_is_true(
+    in_lambda: pytest.MonkeyPatch,
+) -> None:
+    in_lambda.setenv("POWERTOOLS_TRACE_DISABLED", "true")
+    assert tracing_enabled() is False
+
+
+def test_tracing_is_off_outside_lambda(in_lambda: pytest.MonkeyPatch) -> None:
+    in_lambda.delenv("LAMBDA_TASK_ROOT")
+    assert tracing_enabled() is False
+
+
+def test_tracing_is_off_under_sam_local(in_lambda: pytest.MonkeyPatch) -> None:
+    in_lambda.setenv("AWS_SAM_LOCAL", "true")
+    assert tracing_enabled() is False
+
+
+@pytest.mark.parametrize("library", QUIET_LIBRARIES)
+def test_libraries_that_may_log_payloads_stay_at_warning_under_debug(library: str) -> None:
+    logging.getLogger(library).setLevel(logging.DEBUG)
+    quiet_libraries()
+    assert logging.getLogger(library).getEffectiveLevel() == logging.WARNING
