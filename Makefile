@@ -22,8 +22,8 @@ $(STAMP): pyproject.toml requirements/dev.lock
 install: $(STAMP) ## create .venv and install the pinned dependencies and the project
 
 lint: $(STAMP) ## ruff (style, imports, bug patterns) and mypy strict on src/
-	$(VENV)/bin/ruff check src tests stack bench
-	$(VENV)/bin/ruff format --check src tests stack bench
+	$(VENV)/bin/ruff check src tests local_stack tools bench
+	$(VENV)/bin/ruff format --check src tests local_stack tools bench
 	$(VENV)/bin/mypy
 
 typecheck: lint
@@ -35,16 +35,16 @@ test-unit: $(STAMP) ## unit tests only (no services)
 	$(PY) -m pytest tests/unit
 
 run: $(STAMP) ## the main job end to end on the local defaults
-	$(PY) -m stack run
+	$(PY) -m tools.main_job
 
 stack-up: $(STAMP) ## start local Kafka (KRaft, TLS + SASL) and moto; prints where its files are
-	$(PY) -m stack start
+	$(PY) -m local_stack start
 
 stack-down: ## stop what stack-up started
-	@if [ -x $(PY) ]; then $(PY) -m stack stop; fi
+	@if [ -x $(PY) ]; then $(PY) -m local_stack stop; fi
 
 stack-status: $(STAMP) ## show the local stack's ports, PIDs and health
-	$(PY) -m stack status
+	$(PY) -m local_stack status
 
 lock: $(STAMP) ## regenerate the hashed locks from pyproject.toml
 	$(VENV)/bin/uv pip compile --quiet --system-certs pyproject.toml --extra dev \

@@ -13,7 +13,7 @@ from bench.transform import synthetic_batch
 from core.ports import Credentials
 from core.records import KafkaRecord, SqsMessage
 from handlers.local_context import LOCAL_POWERTOOLS_ENV, local_sqs_event
-from stack import StackInfo, create_topic, env_vars
+from local_stack import StackInfo, create_topic, env_vars
 
 
 def deploy(info: StackInfo, *, send_as_batch: bool = False) -> dict[str, str]:

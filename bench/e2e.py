@@ -15,7 +15,7 @@ from typing import Any
 from bench.deploy import credentials, deploy, events, quiet, records
 from core.outcomes import InvocationReport
 from core.records import KafkaRecord
-from stack import StackInfo
+from local_stack import StackInfo
 
 
 @dataclass(frozen=True)

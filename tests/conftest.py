@@ -20,8 +20,8 @@ with warnings.catch_warnings():
         )
     import kafka  # noqa: F401
 
-import stack as local_stack
-from stack import StackInfo
+import local_stack
+from local_stack import StackInfo
 
 
 @pytest.fixture(scope="session")

@@ -15,8 +15,8 @@ import boto3
 from handlers.lambda_handler import handler
 from handlers.local_context import LocalContext
 from handlers.local_esm import queue_depth
-from stack import StackInfo, create_topic
-from stack.queues import create_queue_pair, peek_queue
+from local_stack import StackInfo, create_topic
+from local_stack.queues import create_queue_pair, peek_queue
 
 
 @dataclass

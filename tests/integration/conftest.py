@@ -12,7 +12,7 @@ import pytest
 
 from handlers.local_context import LOCAL_POWERTOOLS_ENV, local_sqs_event
 from handlers.wiring import reset_container
-from stack import StackInfo
+from local_stack import StackInfo
 from tests.deployment import Deployment, provision
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"

@@ -18,7 +18,7 @@ import pytest
 from core.records import SqsMessage
 from handlers.lambda_handler import logger
 from handlers.wiring import container_forwarder
-from stack import StackInfo, read_topic, set_scram_password
+from local_stack import StackInfo, read_topic, set_scram_password
 from tests.integration.conftest import EVENTS, Deployment, load_event, sqs_event
 
 pytestmark = pytest.mark.integration

@@ -10,7 +10,7 @@ import pytest
 
 from handlers.lambda_handler import handler
 from handlers.local_esm import LocalEventSourceMapping, MappingConfig
-from stack import read_topic
+from local_stack import read_topic
 from tests.deployment import Deployment
 
 pytestmark = pytest.mark.integration

@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-import stack as local_stack
+import local_stack
 from handlers.local_context import LOCAL_POWERTOOLS_ENV
 from handlers.wiring import reset_container
-from stack import StackInfo
+from local_stack import StackInfo
 from tests.reliability.harness import (
     RESULTS,
     TABLE_HEADER,

@@ -29,8 +29,8 @@ from typing import Any
 from handlers.lambda_handler import handler
 from handlers.local_esm import LocalEventSourceMapping, MappingConfig, PollStats
 from handlers.wiring import reset_container
-from stack import StackInfo, read_topic
-from stack.queues import peek_queue
+from local_stack import StackInfo, read_topic
+from local_stack.queues import peek_queue
 from tests.deployment import Deployment, provision
 from tests.reliability.proxy import FaultProxy
 

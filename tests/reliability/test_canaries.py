@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from handlers.local_context import local_sqs_event
-from stack import read_topic, set_scram_password
+from local_stack import read_topic, set_scram_password
 from tests.deployment import Deployment
 from tests.integration.conftest import (  # noqa: F401 (fixtures used below)
     aws_env,

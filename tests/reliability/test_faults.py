@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from handlers.local_esm import MappingConfig
-from stack import StackInfo, set_scram_password, start_broker, stop_broker
-from stack.queues import MAX_RECEIVE_COUNT
+from local_stack import StackInfo, set_scram_password, start_broker, stop_broker
+from local_stack.queues import MAX_RECEIVE_COUNT
 from tests.reliability.harness import (
     FAST,
     Harness,

@@ -32,7 +32,7 @@ from core.transform import BatchTransform
 from handlers import wiring
 from handlers.lambda_handler import handler
 from handlers.local_context import LocalContext, local_sqs_event
-from stack import read_topic
+from local_stack import read_topic
 from tests.deployment import Deployment
 from tests.fakes.ports import FakeDeadLetters, FakeProducers, FakeSecrets
 from tests.integration.conftest import (  # noqa: F401 (fixtures used by the real-stack test)
