@@ -106,7 +106,7 @@ deploy: ## sam deploy with samconfig.toml (CONFIG_ENV=default|prod); needs the S
 .PHONY: security
 security: $(STAMP) ## bandit on src/ (no medium or high finding) and pip-audit on both hashed locks
 	$(VENV)/bin/bandit -c pyproject.toml -r src --severity-level medium --confidence-level low -q
-	$(PY) -m tests.reliability.pin_audit requirements/dev.lock requirements/lambda.lock
+	$(PY) -m tools.pin_audit requirements/dev.lock requirements/lambda.lock
 
 # --- reliability ------------------------------------------------------------------------------
 # The full fault, load and hostile-input set (make test runs short versions). Results are
@@ -118,7 +118,7 @@ test-reliability: $(STAMP) ## full fault scenarios (>= 10,000 messages) and the 
 	@rm -f $(RELIABILITY_RESULTS)
 	@RELIABILITY_SCALE=full RELIABILITY_RESULTS=$(RELIABILITY_RESULTS) \
 	    $(PY) -m pytest tests/reliability -p no:cacheprovider; status=$$?; \
-	    $(PY) -m tests.reliability.summary $(RELIABILITY_RESULTS); summary=$$?; \
+	    $(PY) -m tools.reliability_summary $(RELIABILITY_RESULTS); summary=$$?; \
 	    if [ $$status -ne 0 ]; then exit $$status; fi; exit $$summary
 
 # --- benchmarks -------------------------------------------------------------------------------

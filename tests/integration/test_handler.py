@@ -19,7 +19,8 @@ from core.records import SqsMessage
 from handlers.lambda_handler import logger
 from handlers.wiring import container_forwarder
 from local_stack import StackInfo, read_topic, set_scram_password
-from tests.integration.conftest import EVENTS, Deployment, load_event, sqs_event
+from tests.support.deployment import Deployment
+from tests.support.events import EVENTS, load_event, sqs_event
 
 pytestmark = pytest.mark.integration
 

@@ -11,7 +11,7 @@ import pytest
 from handlers.lambda_handler import handler
 from handlers.local_esm import LocalEventSourceMapping, MappingConfig
 from local_stack import read_topic
-from tests.deployment import Deployment
+from tests.support.deployment import Deployment
 
 pytestmark = pytest.mark.integration
 

@@ -23,14 +23,13 @@ import pytest
 
 from handlers.local_context import local_sqs_event
 from local_stack import read_topic, set_scram_password
-from tests.deployment import Deployment
-from tests.integration.conftest import (  # noqa: F401 (fixtures used below)
-    aws_env,
-    deploy,
-    fresh_container,
-)
+from tests.support.deployment import Deployment
 
-pytestmark = [pytest.mark.reliability, pytest.mark.integration]
+pytestmark = [
+    pytest.mark.reliability,
+    pytest.mark.integration,
+    pytest.mark.usefixtures("fresh_container"),
+]
 
 SUFFIX = uuid.uuid4().hex[:8]
 EMAIL = f"canary.{SUFFIX}@example.com"
@@ -126,7 +125,7 @@ def set_secret(deployment: Deployment, username: str, password: str) -> None:
 
 
 def test_no_canary_reaches_the_debug_logs_of_a_wrong_then_right_password_run(
-    deploy: Any,  # noqa: F811 (the fixture imported above)
+    deploy: Any,
     tmp_path: Path,
 ) -> None:
     deployment: Deployment = deploy("SCRAM-SHA-512")

@@ -20,14 +20,14 @@ import pytest
 from handlers.local_esm import MappingConfig
 from local_stack import StackInfo, set_scram_password, start_broker, stop_broker
 from local_stack.queues import MAX_RECEIVE_COUNT
-from tests.reliability.harness import (
+from tests.support.reliability.harness import (
     FAST,
     Harness,
     Result,
     full_scale,
     size,
 )
-from tests.reliability.proxy import FaultProxy
+from tests.support.reliability.proxy import FaultProxy
 
 pytestmark = [pytest.mark.reliability, pytest.mark.timeout(1200 if full_scale() else 300)]
 

@@ -13,7 +13,7 @@ from local_stack import StackInfo, client_config
 from local_stack.certs import TlsFiles
 from local_stack.config import BrokerLayout, server_properties
 from local_stack.state import Ports
-from tests.reliability.proxy import FaultProxy
+from tests.support.reliability.proxy import FaultProxy
 
 pytestmark = pytest.mark.reliability
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.unit.transforming import event, rejected, transformed, value, values
+from tests.support.transforming import event, rejected, transformed, value, values
 
 INVALID = [
     ("", "not_json"),

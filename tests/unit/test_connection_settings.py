@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.unit.transforming import event, transformed, value, values
+from tests.support.transforming import event, transformed, value, values
 
 LOCATION = {"latitude": 52.52, "longitude": 13.41}
 

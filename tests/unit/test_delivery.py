@@ -18,10 +18,7 @@ from core.errors import (
 from core.outcomes import InvocationReport, MessageOutcome, Outcome
 from core.ports import Credentials
 from core.records import KafkaRecord, Rejected, SqsMessage, Transformed
-from tests.fakes.ports import FakeDeadLetters, FakeProducers, FakeSecrets
-
-ALICE = Credentials("alice", "old-password")
-ALICE_ROTATED = Credentials("alice", "new-password")
+from tests.support.fakes import ALICE, ALICE_ROTATED, FakeDeadLetters, FakeProducers, FakeSecrets
 
 
 class ScriptedTransform:

@@ -14,8 +14,7 @@ from core.transform import BatchTransform
 from handlers import wiring
 from handlers.lambda_handler import handler, logger, time_budget_s
 from handlers.local_context import LocalContext, local_sqs_event
-from tests.fakes.ports import FakeDeadLetters, FakeProducers, FakeSecrets
-from tests.unit.test_delivery import ALICE
+from tests.support.fakes import ALICE, FakeDeadLetters, FakeProducers, FakeSecrets
 
 CANARY_EMAIL = "canary.person@example.com"
 GOOD = json.dumps({

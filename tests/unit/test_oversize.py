@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.unit.transforming import MESSAGE_ID, event, headers, records, rejected, values
+from tests.support.transforming import MESSAGE_ID, event, headers, records, rejected, values
 
 BATCH_FIELDS = {"mpid": -8205710379248813376, "batch_id": 7, "environment": "production"}
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from core.records import Rejected, SqsMessage, Transformed
 from core.transform import BatchTransform
-from tests.unit.transforming import MESSAGE_ID, headers, make_settings
+from tests.support.transforming import MESSAGE_ID, headers, make_settings
 
 KNOWN_TYPES = ["custom_event", "commerce_event", "screen_view", "session_start", "session_end",
                "network_performance", "user_attribute_change", "user_identity_change"]  # fmt: skip
