@@ -21,15 +21,15 @@ $(STAMP): pyproject.toml requirements/dev.lock
 
 install: $(STAMP) ## create .venv and install the pinned dependencies and the project
 
-lint: $(STAMP) ## ruff (style, imports, bug patterns) and mypy strict on src/
+lint: $(STAMP) ## ruff (style, imports, bug patterns, complexity) and mypy strict on all the code
 	$(VENV)/bin/ruff check src tests local_stack tools bench
 	$(VENV)/bin/ruff format --check src tests local_stack tools bench
 	$(VENV)/bin/mypy
 
 typecheck: lint
 
-test: lint ## the whole suite: unit, integration (starts and stops the local stack), template
-	$(PY) -m pytest
+test: lint ## the whole suite (starts and stops the local stack), with a coverage report of src/
+	$(PY) -m pytest --cov --cov-report=term
 
 test-unit: $(STAMP) ## unit tests only (no services)
 	$(PY) -m pytest tests/unit
@@ -46,12 +46,25 @@ stack-down: ## stop what stack-up started
 stack-status: $(STAMP) ## show the local stack's ports, PIDs and health
 	$(PY) -m local_stack status
 
-lock: $(STAMP) ## regenerate the hashed locks from pyproject.toml
-	$(VENV)/bin/uv pip compile --quiet --system-certs pyproject.toml --extra dev \
-	    --python-version 3.11 --generate-hashes -o requirements/dev.lock
+# dev.lock: the dev extra for .venv (Python 3.11 up). lambda.lock: the runtime dependencies only,
+# resolved for the Lambda runtime (python3.13, manylinux); its hashes cover every wheel of each pin,
+# so one lock serves both architectures, and the x86_64 resolution is checked to name the same
+# pins as the aarch64 one. Pins already in a lock are kept unless pyproject.toml moves them.
+UV_COMPILE := $(VENV)/bin/uv pip compile --quiet --system-certs pyproject.toml
+LAMBDA_LOCK_FOR = --python-version $(LAMBDA_PYTHON_VERSION) --python-platform $(1)-manylinux_2_28
+
+lock: $(STAMP) ## regenerate both hashed locks (requirements/dev.lock, requirements/lambda.lock)
+	$(UV_COMPILE) --extra dev --python-version 3.11 --generate-hashes -o requirements/dev.lock
+	$(UV_COMPILE) $(call LAMBDA_LOCK_FOR,aarch64) --generate-hashes -o requirements/lambda.lock
+	@check=$$(mktemp) && cp requirements/lambda.lock $$check && \
+	    $(UV_COMPILE) $(call LAMBDA_LOCK_FOR,x86_64) --generate-hashes -o $$check && \
+	    diff <(grep -v '^#' requirements/lambda.lock) <(grep -v '^#' $$check); \
+	    status=$$?; rm -f $$check; \
+	    if [ $$status -ne 0 ]; then echo "lambda.lock: x86_64 resolves other pins" >&2; fi; \
+	    exit $$status
 
 clean: stack-down ## remove the virtual environment, caches and local stack state
-	rm -rf $(VENV) .stack .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .stack .pytest_cache .mypy_cache .ruff_cache .hypothesis .coverage
 
 # --- deployment (SAM) -------------------------------------------------------------------------
 # The Lambda package is built without Docker: pip installs the wheels of requirements/lambda.lock
