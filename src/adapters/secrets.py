@@ -18,7 +18,7 @@ _BOTO_CONFIG = Config(connect_timeout=2, read_timeout=3, retries={"max_attempts"
 
 
 class SecretsManagerSource:
-    """Reads `{"username", "password", "ca_pem"?}` from one secret (spec 2.2)."""
+    """Reads `{"username", "password", "ca_pem"?}` from one secret (docs/contract.md#the-secret)."""
 
     def __init__(self, secret_id: str, ttl_s: int, provider: SecretsProvider | None = None) -> None:
         self._secret_id = secret_id

@@ -1,4 +1,4 @@
-"""The delivery rules of spec sections 1, 2.2 and 4: outcomes, dead letters, rotation, FIFO."""
+"""The delivery rules of docs/contract.md#outcomes: outcomes, dead letters, rotation, FIFO."""
 
 from __future__ import annotations
 
@@ -20,10 +20,7 @@ from core.kafka_records import KafkaRecord
 from core.outcomes import InvocationReport, MessageOutcome, Outcome
 from core.sqs_event import SqsMessage
 from core.transform import Rejected, Transformed
-from tests.fakes.ports import FakeDeadLetters, FakeProducers, FakeSecrets
-
-ALICE = Credentials("alice", "old-password")
-ALICE_ROTATED = Credentials("alice", "new-password")
+from tests.support.fakes import ALICE, ALICE_ROTATED, FakeDeadLetters, FakeProducers, FakeSecrets
 
 
 class ScriptedTransform:

@@ -11,11 +11,11 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from stack import broker, jars, moto, procs, state
-from stack.certs import make_tls_files
-from stack.config import USERS, BrokerLayout
-from stack.readiness import is_healthy, layout, wait_broker
-from stack.state import Bootstrap, Ports, StackError, StackInfo
+from local_stack import broker, jars, moto, procs, state
+from local_stack.certs import make_tls_files
+from local_stack.config import USERS, BrokerLayout
+from local_stack.readiness import is_healthy, layout, wait_broker
+from local_stack.state import Bootstrap, Ports, StackError, StackInfo
 
 TOPIC = "mparticle-events"
 # Set to 1 to start the stack with the PROXIED listener (fault-injection tests), as proxied=True.

@@ -1,16 +1,16 @@
 """The local stack: one Apache Kafka node (KRaft, TLS + SASL) and moto, for `make run` and tests."""
 
-from stack.clients import (
+from local_stack.clients import (
     client_config,
     create_topic,
     read_topic,
     sasl_ssl_answers,
     set_scram_password,
 )
-from stack.lifecycle import env_vars, in_use, load, start, stop, stop_unless_in_use
-from stack.readiness import health, is_healthy
-from stack.restart import start_broker, stop_broker
-from stack.state import Bootstrap, Credentials, Ports, StackError, StackInfo
+from local_stack.lifecycle import env_vars, in_use, load, start, stop, stop_unless_in_use
+from local_stack.readiness import health, is_healthy
+from local_stack.restart import start_broker, stop_broker
+from local_stack.state import Bootstrap, Credentials, Ports, StackError, StackInfo
 
 __all__ = [
     "Bootstrap",

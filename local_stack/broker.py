@@ -8,10 +8,10 @@ import subprocess
 import uuid
 from pathlib import Path
 
-from stack import procs
-from stack.certs import TlsFiles
-from stack.config import USERS, BrokerLayout, log4j_config, server_properties
-from stack.state import Ports, StackError
+from local_stack import procs
+from local_stack.certs import TlsFiles
+from local_stack.config import USERS, BrokerLayout, log4j_config, server_properties
+from local_stack.state import Ports, StackError
 
 MAIN_CLASS = "kafka.Kafka"
 _BROKER_JVM = ["-Xms256m", "-Xmx512m", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20"]

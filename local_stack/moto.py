@@ -12,9 +12,9 @@ from pathlib import Path
 
 import boto3
 
-from stack import procs
-from stack.queues import create_queue_pair
-from stack.state import Credentials, StackError
+from local_stack import procs
+from local_stack.queues import create_queue_pair
+from local_stack.state import Credentials, StackError
 
 REGION = "us-east-1"
 # moto accepts any credentials; fixed dummies keep a developer's real ones out of the picture.

@@ -13,10 +13,18 @@ from typing import Any
 import boto3
 
 from handlers.lambda_handler import handler
-from handlers.local.context import LocalContext
+from handlers.local.context import LOCAL_POWERTOOLS_ENV, LocalContext
 from handlers.local.event_source_mapping import queue_depth
-from stack import StackInfo, create_topic
-from stack.queues import create_queue_pair, peek_queue
+from local_stack import StackInfo, create_topic, env_vars
+from local_stack.queues import create_queue_pair, peek_queue
+
+
+def aws_environment(stack: StackInfo) -> dict[str, str]:
+    """What a test on the local stack puts in the environment before boto3 or the handler run:
+    AWS_ENDPOINT_URL, the region and dummy credentials of the stack's moto (boto3 finds moto as
+    a user of the local stack would), and the Powertools variables Lambda would set."""
+    aws = {name: value for name, value in env_vars(stack).items() if name.startswith("AWS_")}
+    return aws | LOCAL_POWERTOOLS_ENV
 
 
 @dataclass

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 
-from stack import broker, jars, procs, state
-from stack.lifecycle import locked
-from stack.readiness import BROKER_TIMEOUT_S, layout, wait_broker, wait_ports_closed
-from stack.state import StackInfo
+from local_stack import broker, jars, procs, state
+from local_stack.lifecycle import locked
+from local_stack.readiness import BROKER_TIMEOUT_S, layout, wait_broker, wait_ports_closed
+from local_stack.state import StackInfo
 
 
 def _latest(info: StackInfo) -> StackInfo:

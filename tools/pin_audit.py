@@ -11,7 +11,7 @@ most likely affecting it too). A pin that neither source could fully audit fails
 finding, unless it is listed with its reason in ACCEPTED_UNAUDITED: the gate never passes on
 nothing, and where pip-audit's own lookup is served (elsewhere) it audits every pin itself.
 
-Usage: python -m tests.reliability.pin_audit LOCK [LOCK ...]   (exit 0 only when every pin of
+Usage: python -m tools.pin_audit LOCK [LOCK ...]   (exit 0 only when every pin of
 every lock was audited and none has a known vulnerability; the report goes to stdout)
 """
 
@@ -159,7 +159,7 @@ def audit_lock(lock: Path) -> LockAudit:
 
 def main(argv: list[str]) -> int:
     if not argv:
-        print("usage: python -m tests.reliability.pin_audit LOCK [LOCK ...]", file=sys.stderr)
+        print("usage: python -m tools.pin_audit LOCK [LOCK ...]", file=sys.stderr)
         return 2
     audits = [audit_lock(Path(lock)) for lock in argv]
     for audit in audits:

@@ -1,5 +1,5 @@
-"""`python -m stack start|stop|status|env|run`: the local stack from the command line
-(`run` is the main job, `make run`)."""
+"""`python -m local_stack start|stop|status|env`: the local stack from the command line
+(the main job, `make run`, is `python -m tools.main_job`)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,9 @@ import argparse
 import shlex
 import sys
 
-from stack import main_job
-from stack.lifecycle import env_vars, load, start, stop
-from stack.readiness import health, is_healthy
-from stack.state import StackError, StackInfo, state_dir
+from local_stack.lifecycle import env_vars, load, start, stop
+from local_stack.readiness import health, is_healthy
+from local_stack.state import StackError, StackInfo, state_dir
 
 
 def describe(info: StackInfo) -> str:
@@ -74,21 +73,17 @@ def _env() -> int:
     return 0
 
 
-def _run() -> int:
-    return main_job.main()
-
-
-COMMANDS = {"start": _start, "stop": _stop, "status": _status, "env": _env, "run": _run}
+COMMANDS = {"start": _start, "stop": _stop, "status": _status, "env": _env}
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m stack", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m local_stack", description=__doc__)
     parser.add_argument("command", choices=COMMANDS)
     args = parser.parse_args(argv)
     try:
         return COMMANDS[args.command]()
     except StackError as exc:
-        print(f"stack: {exc}", file=sys.stderr)
+        print(f"local_stack: {exc}", file=sys.stderr)
         return 1
 
 

@@ -6,9 +6,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from stack import broker, clients, moto, procs
-from stack.config import BrokerLayout
-from stack.state import Ports, StackError, StackInfo
+from local_stack import broker, clients, moto, procs
+from local_stack.config import BrokerLayout
+from local_stack.state import Ports, StackError, StackInfo
 
 TOPIC_PARTITIONS = 3
 BROKER_TIMEOUT_S = 90.0  # a cold JVM on a 2-core machine needs about 5 s; leave room for a slow CI

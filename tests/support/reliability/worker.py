@@ -3,7 +3,7 @@ scenario that kills the handler mid-batch. Before each invocation it appends one
 {messageId: ApproximateReceiveCount} to LOG (flushed), so the parent can count the receives of
 a batch the process died in.
 
-    python -m tests.reliability.worker QUEUE_URL LOG [the options of `forwarder poll`]
+    python -m tests.support.reliability.worker QUEUE_URL LOG [the options of `forwarder poll`]
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from handlers.local.poll import add_mapping_options, mapping_config
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.reliability.worker")
+    parser = argparse.ArgumentParser(prog="python -m tests.support.reliability.worker")
     parser.add_argument("queue_url")
     parser.add_argument("log", type=Path)
     add_mapping_options(parser)

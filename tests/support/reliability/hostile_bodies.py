@@ -1,5 +1,5 @@
-"""Hypothesis strategies of hostile SQS bodies (reliability reference, scenario 19), and an
-independent oracle of which invalid reasons spec section 4 allows for a body.
+"""Hypothesis strategies of hostile SQS bodies (docs/reliability.md#hostile-input), and an
+independent oracle of which invalid reasons docs/contract.md#reason-codes allows for a body.
 
 Bodies are written by `render`, not `json.dumps`, so they can hold what a JSON library never
 writes: duplicate keys, NaN/Infinity, lone surrogates (escaped or raw), integer literals of
@@ -98,7 +98,7 @@ def _has_surrogate(text: str) -> bool:
 
 
 def _structural(value: Any) -> set[str]:
-    """Spec section 4's permanent errors that apply to a parsed body (all of them)."""
+    """The permanent errors (docs/contract.md#reason-codes) that apply to a parsed body."""
     if not isinstance(value, dict):
         return {"not_object"}
     reasons: set[str] = set()

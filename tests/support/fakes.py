@@ -1,5 +1,6 @@
 """Fakes of the ports in `core.ports`: a producer that answers per record, a secret source that
-counts fetches, and a dead-letter sink that remembers what it got."""
+counts fetches, and a dead-letter sink that remembers what it got; and the credentials the tests
+hand to the secret source (ALICE, then ALICE_ROTATED after a rotation)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ from core.errors import ForwarderError, SecretUnavailable
 from core.kafka_records import KafkaRecord
 from core.outcomes import DeadLetter
 from core.ports import DeadLetterSink, RecordProducer, SecretSource
+
+ALICE = Credentials("alice", "old-password")
+ALICE_ROTATED = Credentials("alice", "new-password")
 
 Answer = Callable[[KafkaRecord, Credentials | None], ForwarderError | None]
 

@@ -12,7 +12,7 @@ from kafka.admin import UserScramCredentialUpsertion
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
-from stack.state import StackError, StackInfo
+from local_stack.state import StackError, StackInfo
 
 Listener = Literal["sasl_ssl", "ssl", "wronghost", "plaintext"]
 _PROTOCOL: dict[Listener, str] = {

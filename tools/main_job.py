@@ -1,4 +1,4 @@
-"""`make run`: the main job end to end on the local defaults.
+"""`make run` (`python -m tools.main_job`): the main job end to end on the local defaults.
 
 Start the stack, send the batches of `events/` into the moto queue, run the local event source
 mapping until the queue is drained, print a summary and the records read back from the topic,
@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from stack import StackInfo, env_vars, load, read_topic, start, stop
-from stack.queues import peek_queue
+from local_stack import StackInfo, env_vars, load, read_topic, start, stop
+from local_stack.queues import peek_queue
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
@@ -111,3 +112,7 @@ def print_record(record: Any, sent: dict[str, str]) -> None:
 def _dedup_id(record: Any) -> str:
     headers = dict(record.headers)
     return str(headers.get("x-forwarder-dedup-id", b"").decode())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from stack.certs import KEYSTORE_PASSWORD, TlsFiles
-from stack.state import Credentials, Ports
+from local_stack.certs import KEYSTORE_PASSWORD, TlsFiles
+from local_stack.state import Credentials, Ports
 
 USERS: dict[str, Credentials] = {
     # Local test passwords only; distinct users so a test can tell the mechanisms apart.

@@ -1,4 +1,5 @@
-"""Apache Kafka's jars, resolved by Maven from stack/pom.xml into the ignored .cache/kafka-jars."""
+"""Apache Kafka's jars, resolved by Maven from local_stack/pom.xml into the ignored
+.cache/kafka-jars."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from stack.state import REPO_ROOT, StackError
+from local_stack.state import REPO_ROOT, StackError
 
 POM = Path(__file__).resolve().parent / "pom.xml"
 JARS_DIR = REPO_ROOT / ".cache" / "kafka-jars"

@@ -29,10 +29,10 @@ from typing import Any
 from handlers import container
 from handlers.lambda_handler import handler
 from handlers.local.event_source_mapping import LocalEventSourceMapping, MappingConfig, PollStats
-from stack import StackInfo, read_topic
-from stack.queues import peek_queue
-from tests.deployment import Deployment, provision
-from tests.reliability.proxy import FaultProxy
+from local_stack import StackInfo, read_topic
+from local_stack.queues import peek_queue
+from tests.support.deployment import Deployment, provision
+from tests.support.reliability.proxy import FaultProxy
 
 SCALE_ENV = "RELIABILITY_SCALE"  # "full" for make test-reliability; anything else: short
 RESULTS_ENV = "RELIABILITY_RESULTS"  # a JSON-lines file every result is appended to
@@ -229,14 +229,14 @@ class Harness(Deployment):
     def spawn_worker(
         self, log: Path, output: Path, config: MappingConfig | None = None
     ) -> subprocess.Popen[bytes]:
-        """`tests.reliability.worker`: the local ESM and real handler in a process of its own,
-        logging each invocation's receive counts before the handler runs; its stdout and
-        stderr go to `output`."""
+        """`tests.support.reliability.worker`: the local ESM and real handler in a process of
+        its own, logging each invocation's receive counts before the handler runs; its stdout
+        and stderr go to `output`."""
         cfg = config or self.config
         argv = [
             sys.executable,
             "-m",
-            "tests.reliability.worker",
+            "tests.support.reliability.worker",
             self.queue_url,
             str(log),
             "--batch-size",
@@ -252,7 +252,7 @@ class Harness(Deployment):
             return subprocess.Popen(
                 argv,
                 env=dict(os.environ),
-                cwd=Path(__file__).resolve().parents[2],
+                cwd=Path(__file__).resolve().parents[3],
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )

@@ -1,7 +1,7 @@
 """Print the reliability total from the results file pytest wrote (the last line of
 `make test-reliability`); exit 1 if anything was lost or the duplicates exceed the bound.
 
-    python -m tests.reliability.summary RESULTS_JSONL
+    python -m tools.reliability_summary RESULTS_JSONL
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from tests.reliability.harness import TABLE_HEADER, Result, summary_line
+from tests.support.reliability.harness import TABLE_HEADER, Result, summary_line
 
 
 def main(argv: list[str]) -> int:

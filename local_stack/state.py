@@ -109,7 +109,8 @@ def load(path: str | Path | None = None) -> StackInfo | None:
     except FileNotFoundError:
         return None
     except (ValueError, KeyError, TypeError) as exc:
-        raise StackError(f"unreadable state file {file}: {exc}; `python -m stack stop`") from exc
+        hint = "`python -m local_stack stop`"
+        raise StackError(f"unreadable state file {file}: {exc}; {hint}") from exc
 
 
 def save(info: StackInfo) -> None:
