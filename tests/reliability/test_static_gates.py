@@ -64,9 +64,11 @@ def test_bandit_gate_fails_on_a_medium_finding(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("lock", ["requirements/dev.lock", "requirements/lambda.lock"])
 def test_pip_audit_finds_no_known_vulnerability_in_the_lock(lock: str) -> None:
+    # Known vulnerabilities only: which pins are auditable changes with every upstream release
+    # (see tools/pin_audit.main); `make security` is the strict gate.
     started = time.monotonic()
     result = subprocess.run(
-        [sys.executable, "-m", "tools.pin_audit", lock],
+        [sys.executable, "-m", "tools.pin_audit", "--known-only", lock],
         capture_output=True,
         text=True,
         check=False,
@@ -76,8 +78,23 @@ def test_pip_audit_finds_no_known_vulnerability_in_the_lock(lock: str) -> None:
     elapsed = time.monotonic() - started
     assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
     summary = result.stdout.splitlines()[0]
-    assert "0 known vulnerabilities, 0 unaudited" in summary, result.stdout
+    assert ", 0 known vulnerabilities," in summary, result.stdout
     assert elapsed < 120, f"the audit of {lock} took {elapsed:.1f}s"
+
+
+def test_pip_audit_known_only_gate_fails_on_a_lock_without_pins(tmp_path: Path) -> None:
+    # Its positive control: a lock it could read nothing from never passes.
+    lock = tmp_path / "empty.lock"
+    lock.write_text("# nothing pinned\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "tools.pin_audit", "--known-only", str(lock)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert result.returncode == 1, result.stdout
 
 
 def test_pip_audit_gate_fails_on_a_pin_it_cannot_audit(tmp_path: Path) -> None:
