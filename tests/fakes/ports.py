@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from core.credentials import Credentials
+from core.deadline import Deadline
 from core.errors import ForwarderError, SecretUnavailable
 from core.kafka_records import KafkaRecord
 from core.outcomes import DeadLetter
@@ -28,13 +29,13 @@ class FakeProducer:
     closed: bool = False
 
     def produce(
-        self, records: Sequence[KafkaRecord], timeout_s: float
+        self, records: Sequence[KafkaRecord], deadline: Deadline
     ) -> Sequence[ForwarderError | None]:
-        self.waits.append(timeout_s)
+        self.waits.append(deadline.wait_left())
         self.sent.extend(records)
         return [self.answer(record, self.credentials) for record in records]
 
-    def close(self) -> None:
+    def close(self, deadline: Deadline | None = None) -> None:
         self.closed = True
 
 
@@ -60,7 +61,7 @@ class FakeSecrets:
     refreshes: int = 0
     _current: int = 0
 
-    def get(self, *, refresh: bool = False) -> Credentials:
+    def get(self, deadline: Deadline, *, refresh: bool = False) -> Credentials:
         self.fetches += 1
         if refresh:
             self.refreshes += 1
@@ -79,7 +80,7 @@ class FakeDeadLetters:
     fail: bool = False
     letters: list[DeadLetter] = field(default_factory=list)
 
-    def send(self, letters: Sequence[DeadLetter]) -> set[str]:
+    def send(self, letters: Sequence[DeadLetter], deadline: Deadline) -> set[str]:
         if self.fail:
             return {letter.message_id for letter in letters}
         self.letters.extend(letters)
