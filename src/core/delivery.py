@@ -144,7 +144,7 @@ class Forwarder:
     def _verdict(self, message: SqsMessage, stats: SendStats) -> Verdict:
         try:
             return self._transform.apply(message)
-        except Exception as exc:
+        except Exception as exc:  # a bug in the transform must not fail the other messages
             stats.faults.append(f"transform raised {type(exc).__name__}")
             error = DeliveryFailed(f"the transform raised {type(exc).__name__}")
             return Unprocessed(message.message_id, error)
@@ -205,7 +205,7 @@ class Forwarder:
             return outcomes
         try:
             failed = self._dead_letters.send(letters, deadline)
-        except Exception as exc:
+        except Exception as exc:  # a broken sink is a retry (and a reported fault)
             stats.faults.append(f"dead-letter sink raised {type(exc).__name__}")
             failed = {letter.message_id for letter in letters}
         return [

@@ -84,7 +84,7 @@ class ProducerSession:
             return
         try:
             producer.close(deadline)
-        except Exception as exc:
+        except Exception as exc:  # see the module docstring
             _fault(stats, "producer.close", exc)
 
     # --- the steps --------------------------------------------------------------------------
@@ -99,7 +99,7 @@ class ProducerSession:
         stats.ack_waits += 1
         try:
             results = list(producer.produce(records, deadline))
-        except Exception as exc:
+        except Exception as exc:  # see the module docstring
             _fault(stats, "producer.produce", exc)
             results = [DeliveryFailed(f"the producer raised {type(exc).__name__}")] * len(records)
         if len(results) != len(records):
@@ -117,7 +117,7 @@ class ProducerSession:
         if self._producer is None:
             try:
                 self._producer = self._producers(credentials)
-            except Exception as exc:
+            except Exception as exc:  # see the module docstring
                 _fault(stats, "producer factory", exc)
                 raise DeliveryFailed(f"no producer: {type(exc).__name__}") from None
             self._credentials = credentials
@@ -140,7 +140,7 @@ class ProducerSession:
             return self._secrets.get(deadline, refresh=refresh)
         except TransientError:
             raise
-        except Exception as exc:
+        except Exception as exc:  # see the module docstring
             _fault(stats, "secret source", exc)
             raise SecretUnavailable(f"the secret source raised {type(exc).__name__}") from None
 

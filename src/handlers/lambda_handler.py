@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from core.deadline import Deadline
@@ -32,6 +33,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         sqs_event = parse_sqs_event(event)
     except NotAnSqsEvent as exc:
         logger.error("event is not an SQS batch: the whole batch is left for retry", why=str(exc))
+        metrics.add_metric("UnreadableEvents", MetricUnit.Count, 1)
         return WHOLE_BATCH_FAILED
     if sqs_event.messages:
         logger.set_correlation_id(sqs_event.messages[0].message_id)

@@ -36,7 +36,7 @@ from handlers.lambda_handler import handler
 from handlers.local.context import LocalContext, local_sqs_event
 from stack import read_topic
 from tests.deployment import Deployment
-from tests.fakes.ports import FakeDeadLetters, FakeProducers, FakeSecrets
+from tests.fakes.ports import ALICE, FakeDeadLetters, FakeProducers, FakeSecrets
 from tests.integration.conftest import (  # noqa: F401 (fixtures used by the real-stack test)
     aws_env,
     deploy,
@@ -50,7 +50,6 @@ from tests.reliability.hostile_bodies import (
     parse_integer,
     verdict,
 )
-from tests.unit.test_delivery import ALICE
 
 pytestmark = pytest.mark.reliability
 

@@ -16,29 +16,20 @@ from core.errors import (
     DeliveryFailed,
     ForwarderError,
     RecordTooLarge,
+    UnknownTopic,
 )
 from core.kafka_records import KafkaRecord
 from core.outcomes import InvocationReport, MessageOutcome, Outcome, in_fifo_order
 from core.sqs_event import SqsMessage
-from core.transform import Rejected, Transformed
-from tests.fakes.ports import FakeDeadLetters, FakeProducers, FakeSecrets
-
-ALICE = Credentials("alice", "old-password")
-ALICE_ROTATED = Credentials("alice", "new-password")
-
-
-class ScriptedTransform:
-    """Body `records:N` gives N records; `invalid` is rejected; `drop` gives none."""
-
-    def apply(self, message: SqsMessage) -> Transformed | Rejected:
-        if message.body == "invalid":
-            return Rejected(message.message_id, "InvalidBatch", "invalid_json")
-        count = int(message.body.split(":")[1]) if message.body.startswith("records:") else 0
-        records = tuple(
-            KafkaRecord("t", None, f"{message.message_id}/{n}".encode(), ()) for n in range(count)
-        )
-        dropped = {"eventless_batch": 1} if message.body == "drop" else {}
-        return Transformed(message.message_id, records, dropped)
+from tests.fakes.ports import (
+    ALICE,
+    ALICE_ROTATED,
+    FakeDeadLetters,
+    FakeProducers,
+    FakeSecrets,
+    Faults,
+    ScriptedTransform,
+)
 
 
 def messages(*bodies: str) -> list[SqsMessage]:
@@ -280,3 +271,103 @@ def test_fifo_order_retries_the_first_retry_and_everything_after_it(kinds: list[
     cut = kinds.index(Outcome.RETRY) if Outcome.RETRY in kinds else len(kinds)
     assert [o.outcome for o in ordered] == kinds[:cut] + [Outcome.RETRY] * (len(kinds) - cut)
     assert [o.message_id for o in ordered] == [f"id-{i}" for i in range(len(kinds))]
+
+
+# --- slices: memory bounded whatever a message expands into ------------------------------------
+
+
+def sliced_forwarder(producers: FakeProducers, inflight_bytes: int) -> Forwarder:
+    return Forwarder(
+        ScriptedTransform(), producers, FakeDeadLetters(), None, inflight_bytes=inflight_bytes
+    )
+
+
+def test_records_over_the_inflight_budget_are_sent_in_slices_each_within_it() -> None:
+    producers = FakeProducers()
+    # Values are "m0/0".."m0/9" (4 bytes) and "m1/0".. (4 bytes): 12 bytes hold 3 records.
+    report = sliced_forwarder(producers, 12).forward(
+        messages("records:10", "records:5"), within(10.0)
+    )
+    sent = producers.built[0].sent
+    assert [r.value for r in sent] == [f"m0/{n}".encode() for n in range(10)] + [
+        f"m1/{n}".encode() for n in range(5)
+    ]
+    assert report.ack_waits == 5
+    assert outcomes(report) == [Outcome.DELIVERED, Outcome.DELIVERED]
+    assert report.records_produced == 15
+
+
+def test_a_record_larger_than_the_budget_is_sent_alone() -> None:
+    producers = FakeProducers()
+    report = sliced_forwarder(producers, 1).forward(messages("records:3"), within(10.0))
+    assert report.ack_waits == 3
+    assert outcomes(report) == [Outcome.DELIVERED]
+
+
+def test_a_message_split_over_slices_is_retried_when_any_slice_fails() -> None:
+    producers = FakeProducers(fails_for("m0/9"))
+    report = sliced_forwarder(producers, 12).forward(
+        messages("records:10", "records:2"), within(10.0)
+    )
+    assert outcomes(report) == [Outcome.RETRY, Outcome.DELIVERED]
+
+
+def test_after_an_unreachable_cluster_the_later_slices_are_not_sent() -> None:
+    producers = FakeProducers(lambda _r, _c: BrokerUnreachable("no metadata"))
+    report = Forwarder(
+        ScriptedTransform(),
+        producers,
+        FakeDeadLetters(),
+        FakeSecrets([ALICE, ALICE]),
+        inflight_bytes=12,
+    ).forward(messages("records:10"), within(30.0))
+    assert report.ack_waits == 1
+    assert len(producers.built[0].sent) == 3
+    assert report.outcomes[0].error_class == "BrokerUnreachable"
+
+
+def test_an_unknown_topic_is_retried_with_its_reason_and_names_the_topic() -> None:
+    producers = FakeProducers(lambda r, _c: UnknownTopic(r.topic))
+    secrets = FakeSecrets([ALICE, ALICE_ROTATED])
+    report = forwarder(producers, secrets).forward(messages("records:2"), within(10.0))
+    assert report.outcomes[0] == MessageOutcome(
+        "m0", Outcome.RETRY, 2, "unknown_topic", "UnknownTopic"
+    )
+    assert report.unwritable_topics == {"t": "unknown_topic"}
+    assert secrets.refreshes == 0
+
+
+def test_records_are_not_sent_once_the_wait_is_over() -> None:
+    producers = FakeProducers()
+    report = forwarder(producers).forward(messages("records:1"), within(0.0))
+    assert outcomes(report) == [Outcome.RETRY]
+    assert producers.built == []
+
+
+def test_dropped_events_are_counted_only_for_delivered_messages() -> None:
+    producers = FakeProducers(fails_for("m1/"))
+    report = forwarder(producers).forward(messages("drop", "records:1"), within(10.0))
+    assert report.dropped == {"eventless_batch": 1}
+    report = forwarder(FakeProducers()).forward(
+        messages("records:1", "drop"), within(10.0), fifo=True
+    )
+    assert report.dropped == {"eventless_batch": 1}
+
+
+def test_on_fifo_the_response_and_the_counts_agree_after_a_failed_dead_letter() -> None:
+    report = forwarder(sink=FakeDeadLetters(fail=True)).forward(
+        messages("records:1", "invalid", "records:1"), within(10.0), fifo=True
+    )
+    retried = {f["itemIdentifier"] for f in report.response()["batchItemFailures"]}
+    assert retried == {"m1", "m2"}
+    assert report.count(Outcome.DELIVERED) == 1
+    assert report.count(Outcome.RETRY) == 2
+
+
+def test_a_transform_that_raises_retries_that_message_alone() -> None:
+    faults = Faults({"transform": (1, RuntimeError)})
+    report = Forwarder(
+        ScriptedTransform(faults), FakeProducers(), FakeDeadLetters(), FakeSecrets([ALICE])
+    ).forward(messages("records:1", "records:1", "records:1"), within(10.0))
+    assert outcomes(report) == [Outcome.DELIVERED, Outcome.RETRY, Outcome.DELIVERED]
+    assert report.faults == ("transform raised RuntimeError",)
