@@ -3,6 +3,7 @@
 from stack.clients import (
     client_config,
     create_topic,
+    list_topics,
     read_topic,
     sasl_ssl_answers,
     set_scram_password,
@@ -20,6 +21,7 @@ __all__ = [
     "StackInfo",
     "client_config",
     "create_topic",
+    "list_topics",
     "env_vars",
     "health",
     "in_use",

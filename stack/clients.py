@@ -69,6 +69,12 @@ def create_topic(info: StackInfo, name: str, partitions: int = 3) -> None:
             return
 
 
+def list_topics(info: StackInfo) -> set[str]:
+    """The names of the cluster's topics."""
+    with _admin(info) as admin:
+        return set(admin.list_topics())
+
+
 def read_topic(info: StackInfo, topic: str, timeout_s: float = 10.0) -> list[ConsumerRecord]:
     """Every record of topic, from the beginning up to its current end, in (partition, offset)
     order; read over PLAINTEXT without a consumer group. Raises TimeoutError if the end is not
