@@ -21,37 +21,50 @@ $(STAMP): pyproject.toml requirements/dev.lock
 
 install: $(STAMP) ## create .venv and install the pinned dependencies and the project
 
-lint: $(STAMP) ## ruff (style, imports, bug patterns) and mypy strict on src/
-	$(VENV)/bin/ruff check src tests stack bench
-	$(VENV)/bin/ruff format --check src tests stack bench
+lint: $(STAMP) ## ruff (style, imports, bug patterns, complexity) and mypy strict on all the code
+	$(VENV)/bin/ruff check src tests local_stack tools bench
+	$(VENV)/bin/ruff format --check src tests local_stack tools bench
 	$(VENV)/bin/mypy
 
 typecheck: lint
 
-test: lint ## the whole suite: unit, integration (starts and stops the local stack), template
-	$(PY) -m pytest
+test: lint ## the whole suite (starts and stops the local stack), with a coverage report of src/
+	$(PY) -m pytest --cov --cov-report=term
 
 test-unit: $(STAMP) ## unit tests only (no services)
 	$(PY) -m pytest tests/unit
 
 run: $(STAMP) ## the main job end to end on the local defaults
-	$(PY) -m stack run
+	$(PY) -m tools.main_job
 
 stack-up: $(STAMP) ## start local Kafka (KRaft, TLS + SASL) and moto; prints where its files are
-	$(PY) -m stack start
+	$(PY) -m local_stack start
 
 stack-down: ## stop what stack-up started
-	@if [ -x $(PY) ]; then $(PY) -m stack stop; fi
+	@if [ -x $(PY) ]; then $(PY) -m local_stack stop; fi
 
 stack-status: $(STAMP) ## show the local stack's ports, PIDs and health
-	$(PY) -m stack status
+	$(PY) -m local_stack status
 
-lock: $(STAMP) ## regenerate the hashed locks from pyproject.toml
-	$(VENV)/bin/uv pip compile --quiet --system-certs pyproject.toml --extra dev \
-	    --python-version 3.11 --generate-hashes -o requirements/dev.lock
+# dev.lock: the dev extra for .venv (Python 3.11 up). lambda.lock: the runtime dependencies only,
+# resolved for the Lambda runtime (python3.13, manylinux); its hashes cover every wheel of each pin,
+# so one lock serves both architectures, and the x86_64 resolution is checked to name the same
+# pins as the aarch64 one. Pins already in a lock are kept unless pyproject.toml moves them.
+UV_COMPILE := $(VENV)/bin/uv pip compile --quiet --system-certs pyproject.toml
+LAMBDA_LOCK_FOR = --python-version $(LAMBDA_PYTHON_VERSION) --python-platform $(1)-manylinux_2_28
+
+lock: $(STAMP) ## regenerate both hashed locks (requirements/dev.lock, requirements/lambda.lock)
+	$(UV_COMPILE) --extra dev --python-version 3.11 --generate-hashes -o requirements/dev.lock
+	$(UV_COMPILE) $(call LAMBDA_LOCK_FOR,aarch64) --generate-hashes -o requirements/lambda.lock
+	@check=$$(mktemp) && cp requirements/lambda.lock $$check && \
+	    $(UV_COMPILE) $(call LAMBDA_LOCK_FOR,x86_64) --generate-hashes -o $$check && \
+	    diff <(grep -v '^#' requirements/lambda.lock) <(grep -v '^#' $$check); \
+	    status=$$?; rm -f $$check; \
+	    if [ $$status -ne 0 ]; then echo "lambda.lock: x86_64 resolves other pins" >&2; fi; \
+	    exit $$status
 
 clean: stack-down ## remove the virtual environment, caches and local stack state
-	rm -rf $(VENV) .stack .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .stack .pytest_cache .mypy_cache .ruff_cache .hypothesis .coverage
 
 # --- deployment (SAM) -------------------------------------------------------------------------
 # The Lambda package is built without Docker: pip installs the wheels of requirements/lambda.lock
@@ -107,7 +120,7 @@ deploy: ## sam deploy with samconfig.toml (CONFIG_ENV=default|prod); needs the S
 .PHONY: security
 security: $(STAMP) ## bandit on src/ (no medium or high finding) and pip-audit on both hashed locks
 	$(VENV)/bin/bandit -c pyproject.toml -r src --severity-level medium --confidence-level low -q
-	$(PY) -m tests.reliability.pin_audit requirements/dev.lock requirements/lambda.lock
+	$(PY) -m tools.pin_audit requirements/dev.lock requirements/lambda.lock
 
 # --- reliability ------------------------------------------------------------------------------
 # The full fault, load and hostile-input set (make test runs short versions). Results are
@@ -119,7 +132,7 @@ test-reliability: $(STAMP) ## full fault scenarios (>= 10,000 messages) and the 
 	@rm -f $(RELIABILITY_RESULTS)
 	@RELIABILITY_SCALE=full RELIABILITY_RESULTS=$(RELIABILITY_RESULTS) \
 	    $(PY) -m pytest tests/reliability -p no:cacheprovider; status=$$?; \
-	    $(PY) -m tests.reliability.summary $(RELIABILITY_RESULTS); summary=$$?; \
+	    $(PY) -m tools.reliability_summary $(RELIABILITY_RESULTS); summary=$$?; \
 	    if [ $$status -ne 0 ]; then exit $$status; fi; exit $$summary
 
 # --- benchmarks -------------------------------------------------------------------------------

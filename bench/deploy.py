@@ -14,7 +14,7 @@ from core.credentials import Credentials
 from core.kafka_records import KafkaRecord
 from core.sqs_event import SqsMessage
 from handlers.local.context import LOCAL_POWERTOOLS_ENV, local_sqs_event
-from stack import StackInfo, create_topic, env_vars
+from local_stack import StackInfo, create_topic, env_vars
 
 
 def deploy(info: StackInfo, *, send_as_batch: bool = False) -> dict[str, str]:

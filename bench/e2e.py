@@ -15,7 +15,7 @@ from typing import Any
 from bench.deploy import credentials, deploy, events, quiet, records
 from core.kafka_records import KafkaRecord
 from core.outcomes import InvocationReport
-from stack import StackInfo
+from local_stack import StackInfo
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from typing import Any
 
 from bench.deploy import deploy, events, records
 from bench.e2e import Handler
-from stack import StackInfo
+from local_stack import StackInfo
 
 KCAT_MECHANISM = "PLAIN"
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.deploy import deploy
-from stack import StackInfo
+from local_stack import StackInfo
 
 _BATCH_EVENTS = 50  # ~57 KB bodies, as SQS carries them
 AMPLIFIED = "amplified"

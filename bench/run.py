@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import stack as local_stack
+import local_stack
 from bench import e2e, imports, kcat, memory
 from bench import transform as transform_bench
-from stack import StackInfo
+from local_stack import StackInfo
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 OWN_STACK_DIR = str(Path(tempfile.gettempdir()) / "forwarder-bench-stack")

@@ -1,9 +1,10 @@
-"""Session fixtures shared by every test folder: the real local stack (Kafka and moto)."""
+"""Fixtures shared by every test folder: the real local stack (Kafka and moto), the environment
+that points boto3 and the handler at it, a fresh Lambda container, and per-test deployments."""
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -20,8 +21,10 @@ with warnings.catch_warnings():
         )
     import kafka  # noqa: F401
 
-import stack as local_stack
-from stack import StackInfo
+import local_stack
+from handlers import container
+from local_stack import StackInfo
+from tests.support.deployment import Deployment, aws_environment, provision
 
 
 @pytest.fixture(scope="session")
@@ -40,8 +43,36 @@ def stack() -> Iterator[StackInfo]:
 
 @pytest.fixture
 def aws_env(stack: StackInfo, monkeypatch: pytest.MonkeyPatch) -> StackInfo:
-    """AWS_ENDPOINT_URL, region and dummy credentials of the stack's moto in the environment."""
-    for name, value in local_stack.env_vars(stack).items():
-        if name.startswith("AWS_"):
-            monkeypatch.setenv(name, value)
+    """Point boto3 at moto through AWS_ENDPOINT_URL, as a user of the local stack would (region
+    and dummy credentials too), with the Powertools variables Lambda sets."""
+    for name, value in aws_environment(stack).items():
+        monkeypatch.setenv(name, value)
     return stack
+
+
+@pytest.fixture
+def fresh_container() -> Iterator[None]:
+    """The test is a new Lambda container: nothing cached from the one before, nor kept after.
+    Every integration test uses it (tests/integration/conftest.py)."""
+    container.reset()
+    yield
+    container.reset()
+
+
+@pytest.fixture
+def deploy(aws_env: StackInfo, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Deployment]:
+    """Build a deployment for a mechanism (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or NONE)."""
+
+    def build(mechanism: str = "SCRAM-SHA-512", **overrides: str) -> Deployment:
+        stack = aws_env
+        bootstrap = stack.bootstrap.ssl if mechanism == "NONE" else stack.bootstrap.sasl_ssl
+        return provision(
+            stack,
+            monkeypatch.setenv,
+            prefix="t",
+            bootstrap=bootstrap,
+            mechanism=mechanism,
+            env=overrides,
+        )
+
+    return build

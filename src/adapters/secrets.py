@@ -26,7 +26,7 @@ WORST_READ_S = float(_CONNECT_S + _READ_S)
 
 
 class SecretsManagerSource:
-    """Reads `{"username", "password", "ca_pem"?}` from one secret (spec 2.2)."""
+    """Reads `{"username", "password", "ca_pem"?}` from one secret (docs/contract.md#the-secret)."""
 
     def __init__(self, secret_id: str, ttl_s: int, provider: SecretsProvider | None = None) -> None:
         self._secret_id = secret_id

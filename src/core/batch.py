@@ -1,4 +1,5 @@
-"""Read one SQS body as an mParticle batch, rejecting exactly the inputs spec section 4 lists.
+"""Read one SQS body as an mParticle batch, rejecting exactly the inputs the contract lists
+(docs/contract.md#reason-codes).
 
 Only what the forwarder relies on is checked: the body is a JSON object, `events` is a list (or
 null/absent) of objects that each carry a string `event_type`, and `mpid`, when present, is an

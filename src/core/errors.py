@@ -40,8 +40,8 @@ OVERSIZE = "oversize"  # the reason of `RecordTooLarge`
 
 
 class InvalidBatch(PermanentError):
-    """The SQS body is not an event batch the forwarder can read (spec section 4); `reason` is
-    one of the codes above."""
+    """The SQS body is not an event batch the forwarder can read; `reason` is one of the codes
+    above (docs/contract.md#reason-codes)."""
 
 
 class RecordTooLarge(PermanentError):

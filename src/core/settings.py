@@ -1,8 +1,8 @@
-"""The forwarder's settings (spec section 2): one validated model, read once at cold start.
+"""The forwarder's settings (docs/settings.md): one validated model, read once at cold start.
 
-Values come from environment variables named as the spec names them, or, for the CLI, from a JSON
-object with the same keys in lower case. A bad value raises `SettingsError` naming the variable and
-the values it accepts.
+Values come from environment variables named as docs/settings.md names them, or, for the CLI,
+from a JSON object with the same keys in lower case. A bad value raises `SettingsError` naming
+the variable and the values it accepts.
 """
 
 from __future__ import annotations
@@ -75,11 +75,11 @@ Optional = Annotated[str | None, BeforeValidator(_blank_to_none)]
 
 
 class Settings(BaseSettings):
-    """Every setting of spec section 2, with the spec's defaults."""
+    """Every setting of docs/settings.md, with its documented default."""
 
     model_config = SettingsConfigDict(case_sensitive=False, extra="forbid", frozen=True)
 
-    # 2.1 Kafka connection
+    # Kafka connection (docs/contract.md#kafka-connection)
     kafka_bootstrap_servers: Annotated[
         tuple[str, ...] | None,
         NoDecode,
@@ -94,7 +94,7 @@ class Settings(BaseSettings):
     kafka_max_message_bytes: int = Field(default=1_000_000, ge=1024, le=100_000_000)
     secret_cache_ttl_seconds: int = Field(default=300, ge=0, le=86_400)
 
-    # 2.3 Connection settings
+    # Connection settings (docs/contract.md#connection-settings)
     unique_id: Optional = None
     metadata_field_exclusion: Annotated[
         frozenset[MetadataField], NoDecode, BeforeValidator(_comma_list)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.infrastructure.cfn import (
+from tests.support.cfn import (
     EVERYTHING,
     REQUIRED,
     Rendered,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.infrastructure.cfn import REQUIRED, ROOT, Rendered, load_source, translate
+from tests.support.cfn import REQUIRED, ROOT, Rendered, load_source, translate
 
 pytestmark = pytest.mark.infrastructure
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.infrastructure.cfn import SAMCONFIG, Template, load_source
+from tests.support.cfn import SAMCONFIG, Template, load_source
 
 pytestmark = pytest.mark.infrastructure
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.infrastructure.cfn import REQUIRED, TOPIC_ARN, Rendered, Template
+from tests.support.cfn import REQUIRED, TOPIC_ARN, Rendered, Template
 
 pytestmark = pytest.mark.infrastructure
 

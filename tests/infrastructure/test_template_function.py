@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from core.settings import METADATA_FIELDS, AuthMethod, Settings, load_settings
-from tests.infrastructure.cfn import (
+from tests.support.cfn import (
     EVERYTHING,
     REQUIRED,
     Rendered,

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.infrastructure.cfn import (
+from tests.support.cfn import (
     KMS_KEY_ARN,
     REGION,
     SECRET_ARN,

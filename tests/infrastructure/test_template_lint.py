@@ -7,7 +7,7 @@ import json
 import pytest
 from cfnlint.api import ManualArgs, lint
 
-from tests.infrastructure.cfn import TEMPLATE, Template
+from tests.support.cfn import TEMPLATE, Template
 
 pytestmark = pytest.mark.infrastructure
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.infrastructure.cfn import REQUIRED, Rendered, Template, load_source, parameter
+from tests.support.cfn import REQUIRED, Rendered, Template, load_source, parameter
 
 pytestmark = pytest.mark.infrastructure
 

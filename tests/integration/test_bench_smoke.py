@@ -13,7 +13,7 @@ import pytest
 
 from bench.run import TARGETS, run, table
 from handlers import container
-from stack import StackInfo
+from local_stack import StackInfo
 
 
 @pytest.fixture

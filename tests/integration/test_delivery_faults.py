@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from handlers.observability import logger
-from stack import list_topics
-from tests.integration.conftest import sqs_event
+from local_stack import list_topics
+from tests.support.events import sqs_event
 
 pytestmark = pytest.mark.integration
 

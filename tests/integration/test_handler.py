@@ -1,5 +1,5 @@
 """The Lambda handler end to end on the real stack: Kafka over TLS + SASL, moto's SQS and Secrets
-Manager (spec sections 1-5)."""
+Manager (docs/contract.md)."""
 
 from __future__ import annotations
 
@@ -18,9 +18,10 @@ import pytest
 from core.deadline import Deadline
 from core.sqs_event import SqsMessage
 from handlers import container
-from handlers.lambda_handler import logger
-from stack import StackInfo, read_topic, set_scram_password
-from tests.integration.conftest import EVENTS, Deployment, load_event, sqs_event
+from handlers.observability import logger
+from local_stack import StackInfo, read_topic, set_scram_password
+from tests.support.deployment import Deployment
+from tests.support.events import EVENTS, load_event, sqs_event
 
 pytestmark = pytest.mark.integration
 

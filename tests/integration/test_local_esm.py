@@ -10,8 +10,8 @@ import pytest
 
 from handlers.lambda_handler import handler
 from handlers.local.event_source_mapping import LocalEventSourceMapping, MappingConfig
-from stack import read_topic
-from tests.deployment import Deployment
+from local_stack import read_topic
+from tests.support.deployment import Deployment
 
 pytestmark = pytest.mark.integration
 

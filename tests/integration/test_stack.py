@@ -15,7 +15,7 @@ import pytest
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.errors import KafkaTimeoutError, SaslAuthenticationFailedError
 
-from stack import (
+from local_stack import (
     StackInfo,
     client_config,
     create_topic,

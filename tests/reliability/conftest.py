@@ -13,18 +13,18 @@ from typing import Any
 
 import pytest
 
-import stack as local_stack
+import local_stack
 from handlers import container
-from handlers.local.context import LOCAL_POWERTOOLS_ENV
-from stack import StackInfo
-from tests.reliability.harness import (
+from local_stack import StackInfo
+from tests.support.deployment import aws_environment
+from tests.support.reliability.harness import (
     RESULTS,
     TABLE_HEADER,
     Harness,
     new_harness,
     summary_line,
 )
-from tests.reliability.proxy import FaultProxy
+from tests.support.reliability.proxy import FaultProxy
 
 # The fault stack's state folder; by default a temporary one, so that the shared stack of the
 # other tests (FORWARDER_STACK_DIR or .stack) is never restarted or disturbed.
@@ -55,10 +55,7 @@ def build_harness(
     proxied_stack: StackInfo, fault_proxy: FaultProxy, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Callable[..., Harness]]:
     """Build a deployment behind the proxy; the proxy is healed and the container closed after."""
-    for name, value in local_stack.env_vars(proxied_stack).items():
-        if name.startswith("AWS_"):
-            monkeypatch.setenv(name, value)
-    for name, value in LOCAL_POWERTOOLS_ENV.items():
+    for name, value in aws_environment(proxied_stack).items():
         monkeypatch.setenv(name, value)
 
     def build(**options: Any) -> Harness:

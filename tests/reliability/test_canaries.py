@@ -1,4 +1,4 @@
-"""Canaries (reliability reference, scenario 24; issue 7 item 5): the handler runs at DEBUG log
+"""Canaries (docs/reliability.md#canaries): the handler runs at DEBUG log
 level (POWERTOOLS_LOG_LEVEL=DEBUG and the root logger at DEBUG) on payloads holding a canary
 e-mail, IP address and device id, with a canary password in the secret, first a wrong one (every
 valid record retried), then the right one (delivered). No canary may appear in anything the
@@ -22,15 +22,14 @@ from typing import Any
 import pytest
 
 from handlers.local.context import local_sqs_event
-from stack import read_topic, set_scram_password
-from tests.deployment import Deployment
-from tests.integration.conftest import (  # noqa: F401 (fixtures used below)
-    aws_env,
-    deploy,
-    fresh_container,
-)
+from local_stack import read_topic, set_scram_password
+from tests.support.deployment import Deployment
 
-pytestmark = [pytest.mark.reliability, pytest.mark.integration]
+pytestmark = [
+    pytest.mark.reliability,
+    pytest.mark.integration,
+    pytest.mark.usefixtures("fresh_container"),
+]
 
 SUFFIX = uuid.uuid4().hex[:8]
 EMAIL = f"canary.{SUFFIX}@example.com"
@@ -49,7 +48,7 @@ logging.basicConfig(level=logging.DEBUG)
 from handlers.local.context import apply_local_defaults
 apply_local_defaults()
 from handlers.local.cli import main
-from handlers.lambda_handler import logger
+from handlers.observability import logger
 logger.debug("debug probe: handler logger")
 logging.getLogger("canary.probe").debug("debug probe: root logger")
 sys.exit(main(sys.argv[1:]))
@@ -126,7 +125,7 @@ def set_secret(deployment: Deployment, username: str, password: str) -> None:
 
 
 def test_no_canary_reaches_the_debug_logs_of_a_wrong_then_right_password_run(
-    deploy: Any,  # noqa: F811 (the fixture imported above)
+    deploy: Any,
     tmp_path: Path,
 ) -> None:
     deployment: Deployment = deploy("SCRAM-SHA-512")

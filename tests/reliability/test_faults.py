@@ -1,4 +1,4 @@
-"""Fault scenarios (reliability.md section 2): each sends messages through the local event source
+"""Fault scenarios (docs/reliability.md#faults): each sends messages through the local event source
 mapping and the real handler, applies one fault through the proxy (or to the broker, the
 handler process, the credentials or the dead-letter queue), drains, and accounts for every
 message: nothing lost, duplicates within the bound. `make test` runs short versions;
@@ -18,16 +18,16 @@ from pathlib import Path
 import pytest
 
 from handlers.local.event_source_mapping import MappingConfig
-from stack import StackInfo, set_scram_password, start_broker, stop_broker
-from stack.queues import MAX_RECEIVE_COUNT
-from tests.reliability.harness import (
+from local_stack import StackInfo, set_scram_password, start_broker, stop_broker
+from local_stack.queues import MAX_RECEIVE_COUNT
+from tests.support.reliability.harness import (
     FAST,
     Harness,
     Result,
     full_scale,
     size,
 )
-from tests.reliability.proxy import FaultProxy
+from tests.support.reliability.proxy import FaultProxy
 
 pytestmark = [pytest.mark.reliability, pytest.mark.timeout(1200 if full_scale() else 300)]
 

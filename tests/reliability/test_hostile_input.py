@@ -1,11 +1,11 @@
-"""Hostile input (reliability reference, scenario 19; issue 7 item 4): hypothesis-generated SQS
+"""Hostile input (docs/reliability.md#hostile-input): hypothesis-generated SQS
 bodies through the real handler. It never raises, returns a well-formed partial batch response,
 classifies every record exactly once (delivered, invalid → dead-lettered with a reason, or retry)
-as spec section 4 says, within a bounded time per record, and what reaches Kafka is valid UTF-8
-JSON.
+as docs/contract.md#outcomes says, within a bounded time per record, and what reaches Kafka is
+valid UTF-8 JSON.
 
 `make test` runs a fixed (derandomized) set of examples; RELIABILITY_SCALE=full (as for `make
-test-reliability`, see tests/reliability/harness.py) runs many more.
+test-reliability`, see tests/support/reliability/harness.py) runs many more.
 """
 
 from __future__ import annotations
@@ -34,16 +34,11 @@ from core.transform import BatchTransform, Rejected, Transformed
 from handlers import container
 from handlers.lambda_handler import handler
 from handlers.local.context import LocalContext, local_sqs_event
-from stack import read_topic
-from tests.deployment import Deployment
-from tests.fakes.ports import ALICE, FakeDeadLetters, FakeProducers, FakeSecrets
-from tests.integration.conftest import (  # noqa: F401 (fixtures used by the real-stack test)
-    aws_env,
-    deploy,
-    fresh_container,
-)
-from tests.reliability.harness import full_scale
-from tests.reliability.hostile_bodies import (
+from local_stack import read_topic
+from tests.support.deployment import Deployment
+from tests.support.fakes import ALICE, FakeDeadLetters, FakeProducers, FakeSecrets
+from tests.support.reliability.harness import full_scale
+from tests.support.reliability.hostile_bodies import (
     REASONS,
     SPECIAL_BODIES,
     bodies,
@@ -51,7 +46,7 @@ from tests.reliability.hostile_bodies import (
     verdict,
 )
 
-pytestmark = pytest.mark.reliability
+pytestmark = [pytest.mark.reliability, pytest.mark.usefixtures("fresh_container")]
 
 FULL = full_scale()
 FAKE_EXAMPLES = int(os.environ.get("HOSTILE_EXAMPLES", "0")) or (10_000 if FULL else 250)
@@ -206,7 +201,7 @@ def check_classification(
     refused: set[str],
     unsendable: set[str],
 ) -> dict[str, str]:
-    """Every message is in exactly one outcome, and the outcome is one spec section 4 allows.
+    """Every message is in exactly one outcome, one that docs/contract.md#reason-codes allows.
     Kafka `refused` the records of some messages (a valid one of them is retried); the
     dead-letter queue cannot take the `unsendable` bodies (an invalid one of them is retried)."""
     outcomes = {}
@@ -345,7 +340,7 @@ _invocations = iter(range(1_000_000))
 # (split into two records), 1 MiB of empty events (over SQS's size: its dead letter is refused).
 @example(bodies=[SPECIAL_BODIES[i] for i in (0, 14, 20, 25, 26)])
 def test_hostile_records_on_the_real_stack_are_classified_once(
-    deploy: Any,  # noqa: F811 (the fixture imported above)
+    deploy: Any,
     bodies: list[str],
 ) -> None:
     deployment: Deployment = _deployment(deploy)

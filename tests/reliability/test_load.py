@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pytest
 
 from handlers.local.event_source_mapping import MappingConfig
-from tests.reliability.harness import Harness, full_scale, size
+from tests.support.reliability.harness import Harness, full_scale, size
 
 pytestmark = [pytest.mark.reliability, pytest.mark.timeout(3000 if full_scale() else 300)]
 

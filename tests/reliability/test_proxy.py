@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from kafka import KafkaProducer
 
-from stack import StackInfo, client_config
-from stack.certs import TlsFiles
-from stack.config import BrokerLayout, server_properties
-from stack.state import Ports
-from tests.reliability.proxy import FaultProxy
+from local_stack import StackInfo, client_config
+from local_stack.certs import TlsFiles
+from local_stack.config import BrokerLayout, server_properties
+from local_stack.state import Ports
+from tests.support.reliability.proxy import FaultProxy
 
 pytestmark = pytest.mark.reliability
 

@@ -1,4 +1,4 @@
-"""Static security gates (reliability reference, section 3), run by `make test` through pytest:
+"""Static security gates (docs/reliability.md#static-gates), run by `make test` through pytest:
 bandit on src/ with no medium or high finding, and pip-audit on both hashed locks with no known
 vulnerability. `make security` runs the same two commands."""
 
@@ -66,7 +66,7 @@ def test_bandit_gate_fails_on_a_medium_finding(tmp_path: Path) -> None:
 def test_pip_audit_finds_no_known_vulnerability_in_the_lock(lock: str) -> None:
     started = time.monotonic()
     result = subprocess.run(
-        [sys.executable, "-m", "tests.reliability.pin_audit", lock],
+        [sys.executable, "-m", "tools.pin_audit", lock],
         capture_output=True,
         text=True,
         check=False,
@@ -86,7 +86,7 @@ def test_pip_audit_gate_fails_on_a_pin_it_cannot_audit(tmp_path: Path) -> None:
     lock = tmp_path / "old.lock"
     lock.write_text("six==1.15.0 \\\n    --hash=sha256:" + "0" * 64 + "\n")
     result = subprocess.run(
-        [sys.executable, "-m", "tests.reliability.pin_audit", str(lock)],
+        [sys.executable, "-m", "tools.pin_audit", str(lock)],
         capture_output=True,
         text=True,
         check=False,

@@ -201,9 +201,8 @@ def test_a_dead_letter_whose_body_is_not_valid_unicode_is_returned_for_retry() -
     # A lone surrogate cannot be encoded for SQS: that letter alone is retried, the rest sent.
     sqs = RecordingSqs()
     lone = DeadLetter("m-lone", '{"s": "\ud800"}', "InvalidBatch", "not_json")
-    assert SqsDeadLetterSink("url", sqs, worst_call_s=3.0).send([lone, *letters(2)], AMPLE) == {
-        "m-lone"
-    }  # type: ignore[arg-type]
+    sink = SqsDeadLetterSink("url", sqs, worst_call_s=3.0)  # type: ignore[arg-type]
+    assert sink.send([lone, *letters(2)], AMPLE) == {"m-lone"}
     assert [e["MessageAttributes"]["source-message-id"]["StringValue"] for e in sqs.calls[0]] == [
         "m0",
         "m1",

@@ -1,4 +1,4 @@
-"""Input validation (spec section 4): exactly the listed inputs are invalid, the rest passes."""
+"""Input validation (docs/contract.md#reason-codes): exactly the listed inputs are invalid."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.unit.transforming import event, rejected, transformed, value, values
+from tests.support.transforming import event, rejected, transformed, value, values
 
 INVALID = [
     ("", "not_json"),

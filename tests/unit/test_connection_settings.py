@@ -1,4 +1,4 @@
-"""Each connection setting of spec section 2.3, on and off, and its precise rules."""
+"""Each connection setting (docs/contract.md#connection-settings), on and off, and its rules."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.unit.transforming import event, transformed, value, values
+from tests.support.transforming import event, transformed, value, values
 
 LOCATION = {"latitude": 52.52, "longitude": 13.41}
 

@@ -12,7 +12,7 @@ from core.settings import load_settings
 from core.sqs_event import SqsMessage
 from core.transform import BatchTransform
 from handlers import container
-from tests.fakes.ports import FakeDeadLetters, FakeProducers, FakeSecrets
+from tests.support.fakes import FakeDeadLetters, FakeProducers, FakeSecrets
 
 ALICE = Credentials("alice", "alice-secret")
 GOOD = SqsMessage("m-1", '{"mpid": 1, "events": [{"event_type": "custom_event"}]}')

@@ -21,7 +21,7 @@ from core.errors import (
 from core.kafka_records import KafkaRecord
 from core.outcomes import InvocationReport, MessageOutcome, Outcome, in_fifo_order
 from core.sqs_event import SqsMessage
-from tests.fakes.ports import (
+from tests.support.fakes import (
     ALICE,
     ALICE_ROTATED,
     FakeDeadLetters,

@@ -1,12 +1,13 @@
-"""Kafka records (spec section 3): topic, key, compact value and headers, per batch or per event."""
+"""Kafka records (docs/contract.md#records): topic, key, value and headers, per batch or event."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from core.sqs_event import SqsMessage
 from core.transform import BatchTransform, Transformed
-from tests.unit.transforming import (
+from tests.support.transforming import (
     MESSAGE_ID,
     event,
     headers,
@@ -125,7 +126,12 @@ def test_dedup_ids_are_stable_across_redeliveries() -> None:
 
 
 def test_per_event_record_keeps_events_where_it_was() -> None:
-    batch = {"schema_version": 2, "events": [event("a"), event("b")], "mpid": 1, "ip": "x"}
+    batch: dict[str, Any] = {
+        "schema_version": 2,
+        "events": [event("a"), event("b")],
+        "mpid": 1,
+        "ip": "x",
+    }
     for record, one in zip(records(batch, send_as_batch=False), batch["events"], strict=True):
         assert list(json.loads(record.value).items()) == [
             ("schema_version", 2),

@@ -16,7 +16,7 @@ from handlers import container
 from handlers.lambda_handler import handler
 from handlers.local.context import LocalContext, local_sqs_event
 from handlers.observability import logger
-from tests.fakes.ports import ALICE, FakeDeadLetters, FakeProducers, FakeSecrets
+from tests.support.fakes import ALICE, FakeDeadLetters, FakeProducers, FakeSecrets
 
 CANARY_EMAIL = "canary.person@example.com"
 GOOD = json.dumps({

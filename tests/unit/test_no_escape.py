@@ -11,7 +11,7 @@ from core.delivery import Forwarder
 from core.errors import DeliveryFailed, PermanentError, SecretUnavailable, SettingsError
 from core.outcomes import Outcome
 from core.sqs_event import SqsMessage
-from tests.fakes.ports import (
+from tests.support.fakes import (
     ALICE,
     ALICE_ROTATED,
     FakeDeadLetters,

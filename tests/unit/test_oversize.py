@@ -1,4 +1,5 @@
-"""The oversize rule (spec section 3): split batch records to fit, reject an event that cannot."""
+"""The oversize rule (docs/contract.md#splitting-oversize-records): split batch records to fit,
+reject an event that cannot."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.unit.transforming import MESSAGE_ID, event, headers, records, rejected, values
+from tests.support.transforming import MESSAGE_ID, event, headers, records, rejected, values
 
 BATCH_FIELDS = {"mpid": -8205710379248813376, "batch_id": 7, "environment": "production"}
 

@@ -11,17 +11,13 @@ from pathlib import Path
 import pytest
 
 from handlers.local.cli import main
-from tests.unit.transforming import clear_settings_environment
+
+pytestmark = pytest.mark.usefixtures("clean_environment")
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = sorted((ROOT / "events").glob("*.json"))
 GOLDEN = Path(__file__).parent / "golden"
 MODES = ["per-event", "batch"]
-
-
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    clear_settings_environment(monkeypatch)
 
 
 def preview(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[str], str]:

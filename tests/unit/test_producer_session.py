@@ -19,7 +19,7 @@ from core.errors import (
 )
 from core.kafka_records import KafkaRecord
 from core.producer_session import MIN_RETRY_WAIT_S, ProducerSession, SendStats
-from tests.fakes.ports import ALICE, ALICE_ROTATED, FakeProducers, FakeSecrets, Faults
+from tests.support.fakes import ALICE, ALICE_ROTATED, FakeProducers, FakeSecrets, Faults
 
 RECORDS = [KafkaRecord("t", None, b"v%d" % n, ()) for n in range(3)]
 

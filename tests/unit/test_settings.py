@@ -1,4 +1,4 @@
-"""Settings (spec section 2): names, types, defaults, and errors that name what to fix."""
+"""Settings (docs/contract.md#settings): names, types, defaults, errors that name what to fix."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import pytest
 
 from core.errors import SettingsError
 from core.settings import AuthMethod, load_settings, load_settings_file
-from tests.unit.transforming import clear_settings_environment
+
+pytestmark = pytest.mark.usefixtures("clean_environment")
 
 FLAGS = {
     "SEND_NETWORK_PERFORMANCE_EVENTS": True,
@@ -28,11 +29,6 @@ LAMBDA_ENV = {
     "KAFKA_SECRET_ID": "forwarder/kafka",
     "DEAD_LETTER_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/forwarder-dlq",
 }
-
-
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    clear_settings_environment(monkeypatch)
 
 
 def env(monkeypatch: pytest.MonkeyPatch, **variables: str) -> None:

@@ -1,7 +1,8 @@
 """Properties of the transform over generated batches and settings (hypothesis).
 
-A plain reference model of spec section 2.3 says what each output should be; the properties check
-the transform against it and against the record rules of section 3.
+A plain reference model of docs/contract.md#connection-settings says what each output should be;
+the properties check the transform against it and against the record rules
+(docs/contract.md#records).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 
 from core.sqs_event import SqsMessage
 from core.transform import BatchTransform, Rejected, Transformed
-from tests.unit.transforming import MESSAGE_ID, headers, make_settings
+from tests.support.transforming import MESSAGE_ID, headers, make_settings
 
 KNOWN_TYPES = ["custom_event", "commerce_event", "screen_view", "session_start", "session_end",
                "network_performance", "user_attribute_change", "user_identity_change"]  # fmt: skip
@@ -104,7 +105,7 @@ connection_settings = st.fixed_dictionaries(
 
 
 def reference(batch: dict[str, Any], options: dict[str, Any]) -> tuple[dict[str, Any], list[Any]]:
-    """The outgoing batch and its kept events, by the words of spec section 2.3."""
+    """The outgoing batch and its kept events, by the words of the connection settings' contract."""
     out = copy.deepcopy(batch)
     if not options["include_metadata"]:
         for name in METADATA:

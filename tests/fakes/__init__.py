@@ -1,1 +1,0 @@
-"""In-memory implementations of core's ports, type-checked against them."""
