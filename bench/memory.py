@@ -27,14 +27,17 @@ AMPLIFIED = "amplified"
 _FUNCTION_TIMEOUT_S = 60.0
 
 
+AMPLIFIED_EVENTS = 6_800
+
+
 def amplified_body() -> str:
     """128 KiB of user attributes and 6,800 tiny events in one 254 KiB body: per-event mode
-    copies the attributes into every record."""
+    copies the attributes into every record (850 MiB of values)."""
     return json.dumps(
         {
             "mpid": 1,
             "user_attributes": {"a": "x" * 131_000},
-            "events": [{"event_type": "x"}] * 6_800,
+            "events": [{"event_type": "x"}] * AMPLIFIED_EVENTS,
         }
     )
 

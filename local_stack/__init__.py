@@ -7,6 +7,7 @@ from local_stack.clients import (
     read_topic,
     sasl_ssl_answers,
     set_scram_password,
+    topic_record_count,
 )
 from local_stack.lifecycle import env_vars, in_use, load, start, stop, stop_unless_in_use
 from local_stack.readiness import health, is_healthy
@@ -35,4 +36,5 @@ __all__ = [
     "stop",
     "stop_broker",
     "stop_unless_in_use",
+    "topic_record_count",
 ]
