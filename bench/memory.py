@@ -1,4 +1,5 @@
-"""Peak RSS of one invocation carrying 6 MB of SQS bodies, in a fresh process (per-event mode).
+"""Peak RSS of one invocation in a fresh process (per-event mode): 6 MB of SQS bodies, and one
+254 KiB message that expands into 6,800 records of ~128 KiB (850 MiB of values).
 
 The parent deploys (topic, environment) and runs `python -m bench.memory MB` as a child that
 imports the handler, builds the SQS event, invokes the handler once against the local broker and
@@ -21,6 +22,24 @@ from bench.deploy import deploy
 from local_stack import StackInfo
 
 _BATCH_EVENTS = 50  # ~57 KB bodies, as SQS carries them
+AMPLIFIED = "amplified"
+# The template's default function timeout: the amplified message must be delivered within it.
+_FUNCTION_TIMEOUT_S = 60.0
+
+
+AMPLIFIED_EVENTS = 6_800
+
+
+def amplified_body() -> str:
+    """128 KiB of user attributes and 6,800 tiny events in one 254 KiB body: per-event mode
+    copies the attributes into every record (850 MiB of values)."""
+    return json.dumps(
+        {
+            "mpid": 1,
+            "user_attributes": {"a": "x" * 131_000},
+            "events": [{"event_type": "x"}] * AMPLIFIED_EVENTS,
+        }
+    )
 
 
 def _peak_mb() -> float:
@@ -34,20 +53,17 @@ def _ru_maxrss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def child(megabytes: float) -> dict[str, Any]:
-    """Invoke the handler once with `megabytes` of bodies; the RSS figures and what was sent."""
-    from bench.transform import synthetic_batch  # noqa: PLC0415
+def child(load: str) -> dict[str, Any]:
+    """Invoke the handler once with `load` (megabytes of bodies, or `amplified`); the RSS
+    figures and what was sent."""
     from handlers.lambda_handler import handler  # noqa: PLC0415
     from handlers.local.context import LocalContext, local_sqs_event  # noqa: PLC0415
 
     after_imports = _peak_mb()
-    body = synthetic_batch(_BATCH_EVENTS)
-    count = max(1, int(megabytes * 1e6 // len(body)))
-    # Distinct strings, as the Lambda runtime's json.loads makes them: no shared body.
-    bodies = [synthetic_batch(_BATCH_EVENTS, seed=n) for n in range(count)]
+    bodies = [amplified_body()] if load == AMPLIFIED else _bodies(float(load))
     event = local_sqs_event(bodies, "mem")
     before = _peak_mb()
-    response = handler(event, LocalContext(timeout_s=120.0))
+    response = handler(event, LocalContext(timeout_s=_FUNCTION_TIMEOUT_S))
     if response["batchItemFailures"]:
         raise RuntimeError(f"the handler left messages for retry: {response}")
     return {
@@ -56,8 +72,16 @@ def child(megabytes: float) -> dict[str, Any]:
         "rss_after_imports_mb": after_imports,
         "rss_before_invocation_mb": before,
         "sqs_bodies_mb": sum(map(len, bodies)) / 1e6,
-        "sqs_messages": count,
+        "sqs_messages": len(bodies),
     }
+
+
+def _bodies(megabytes: float) -> list[str]:
+    from bench.transform import synthetic_batch  # noqa: PLC0415
+
+    count = max(1, int(megabytes * 1e6 // len(synthetic_batch(_BATCH_EVENTS))))
+    # Distinct strings, as the Lambda runtime's json.loads makes them: no shared body.
+    return [synthetic_batch(_BATCH_EVENTS, seed=n) for n in range(count)]
 
 
 def measure(info: StackInfo, megabytes: float = 6.0) -> dict[str, Any]:
@@ -66,7 +90,9 @@ def measure(info: StackInfo, megabytes: float = 6.0) -> dict[str, Any]:
     batch_mode = _fresh_process(info, megabytes, send_as_batch=True)
     # The cold start alone (imports, clients, connection) with one small message: the baseline.
     tiny = _fresh_process(info, 0.01, send_as_batch=False)
+    amplified = _fresh_process(info, AMPLIFIED, send_as_batch=False)
     return {
+        "peak_rss_mb_amplified_message": amplified["peak_rss_mb"],
         "peak_rss_mb_6mb_invocation": figures["peak_rss_mb"],
         "peak_rss_mb_6mb_invocation_batch_mode": batch_mode["peak_rss_mb"],
         "peak_rss_mb_one_message_invocation": tiny["peak_rss_mb"],
@@ -78,11 +104,11 @@ def measure(info: StackInfo, megabytes: float = 6.0) -> dict[str, Any]:
     }
 
 
-def _fresh_process(info: StackInfo, megabytes: float, *, send_as_batch: bool) -> dict[str, Any]:
+def _fresh_process(info: StackInfo, load: float | str, *, send_as_batch: bool) -> dict[str, Any]:
     """Run the child in a fresh interpreter with the forwarder's environment."""
     deploy(info, send_as_batch=send_as_batch)
     answer = subprocess.run(
-        [sys.executable, "-m", "bench.memory", str(megabytes)],
+        [sys.executable, "-m", "bench.memory", str(load)],
         env=dict(os.environ),
         capture_output=True,
         text=True,
@@ -93,7 +119,7 @@ def _fresh_process(info: StackInfo, megabytes: float, *, send_as_batch: bool) ->
 
 
 if __name__ == "__main__":
-    figures = child(float(sys.argv[1]))
+    figures = child(sys.argv[1])
     sys.stdout.flush()
     # The handler's own log lines went to stdout too: the figures are the last line.
     print(json.dumps(figures))

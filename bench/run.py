@@ -32,6 +32,7 @@ TARGETS: dict[str, tuple[float, bool]] = {
     "import_vs_boto3": (0.6, False),
     "ack_waits_per_invocation": (1, False),
     "peak_rss_mb_6mb_invocation": (100, False),
+    "peak_rss_mb_amplified_message": (200, False),
 }
 
 

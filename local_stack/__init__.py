@@ -3,9 +3,11 @@
 from local_stack.clients import (
     client_config,
     create_topic,
+    list_topics,
     read_topic,
     sasl_ssl_answers,
     set_scram_password,
+    topic_record_count,
 )
 from local_stack.lifecycle import env_vars, in_use, load, start, stop, stop_unless_in_use
 from local_stack.readiness import health, is_healthy
@@ -24,6 +26,7 @@ __all__ = [
     "health",
     "in_use",
     "is_healthy",
+    "list_topics",
     "load",
     "read_topic",
     "sasl_ssl_answers",
@@ -33,4 +36,5 @@ __all__ = [
     "stop",
     "stop_broker",
     "stop_unless_in_use",
+    "topic_record_count",
 ]

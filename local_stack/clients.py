@@ -69,6 +69,25 @@ def create_topic(info: StackInfo, name: str, partitions: int = 3) -> None:
             return
 
 
+def list_topics(info: StackInfo) -> set[str]:
+    """The names of the cluster's topics."""
+    with _admin(info) as admin:
+        return set(admin.list_topics())
+
+
+def topic_record_count(info: StackInfo, topic: str) -> int:
+    """Records in the topic (end minus beginning offsets over its partitions), without reading
+    them."""
+    consumer = KafkaConsumer(**client_config(info, "plaintext"), bootstrap_timeout_ms=10_000)
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        ends = consumer.end_offsets(partitions)
+        starts = consumer.beginning_offsets(partitions)
+        return sum(ends[p] - starts[p] for p in partitions)
+    finally:
+        consumer.close()
+
+
 def read_topic(info: StackInfo, topic: str, timeout_s: float = 10.0) -> list[ConsumerRecord]:
     """Every record of topic, from the beginning up to its current end, in (partition, offset)
     order; read over PLAINTEXT without a consumer group. Raises TimeoutError if the end is not

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from core.deadline import Deadline
 from core.outcomes import DeadLetter
 
 if TYPE_CHECKING:
@@ -22,17 +23,23 @@ _MAX_BATCH_BYTES = 256 * 1024
 class SqsDeadLetterSink:
     """Writes invalid SQS messages, unchanged, to the dead-letter queue."""
 
-    def __init__(self, queue_url: str, client: SQSClient) -> None:
+    def __init__(self, queue_url: str, client: SQSClient, worst_call_s: float) -> None:
+        """`worst_call_s`: how long one SendMessageBatch attempt may take with the client's
+        timeouts; a call is not started with less time than that left."""
         self._queue_url = queue_url
         self._client = client
+        self._worst_call_s = worst_call_s
 
-    def send(self, letters: Sequence[DeadLetter]) -> set[str]:
+    def send(self, letters: Sequence[DeadLetter], deadline: Deadline) -> set[str]:
         # A body that is not valid Unicode (a lone surrogate: only a crafted event can carry one,
         # SQS itself replaces them) cannot be sent unchanged: it is left for retry, so SQS's
         # redrive policy moves the original to the dead-letter queue after maxReceiveCount.
         failed = {letter.message_id for letter in letters if not _encodable(letter.body)}
         sendable = [letter for letter in letters if letter.message_id not in failed]
         for chunk in _chunks(sendable):
+            if not deadline.allows(self._worst_call_s):  # not started: left for retry
+                failed.update(letter.message_id for letter in chunk)
+                continue
             entries = [_entry(str(i), letter) for i, letter in enumerate(chunk)]
             try:
                 answer = self._client.send_message_batch(QueueUrl=self._queue_url, Entries=entries)

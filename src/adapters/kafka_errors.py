@@ -8,8 +8,10 @@ from core.errors import (
     CredentialsRejected,
     DeliveryFailed,
     ForwarderError,
+    NotAuthorized,
     PermanentError,
     RecordTooLarge,
+    UnknownTopic,
 )
 
 # Errors that no retry can cure for this record: dead-letter it.
@@ -17,14 +19,18 @@ _TOO_LARGE = (kafka_errors.MessageSizeTooLargeError, kafka_errors.RecordListTooL
 _INVALID = (kafka_errors.InvalidRecordError, kafka_errors.CorruptRecordError)
 
 
-def translate(exc: BaseException) -> ForwarderError:
-    """Map a kafka-python exception to a core error; messages carry no credentials or payload."""
+def translate(exc: BaseException, topic: str) -> ForwarderError:
+    """Map a kafka-python exception met writing to `topic` to a core error; messages carry no
+    credentials or payload."""
+    if isinstance(exc, kafka_errors.TopicAuthorizationFailedError):
+        return NotAuthorized(topic)
+    if isinstance(exc, kafka_errors.UnknownTopicOrPartitionError):
+        return UnknownTopic(topic)
     if isinstance(exc, kafka_errors.SaslAuthenticationFailedError):
         return CredentialsRejected("the broker rejected the SASL credentials")
     if isinstance(exc, _TOO_LARGE):
         return RecordTooLarge("the broker or client size limit refused the record")
     if isinstance(exc, _INVALID):
         return PermanentError("invalid_record", type(exc).__name__)
-    # Everything else is retried: timeouts, disconnects, leader changes, missing replicas, and
-    # configuration problems on the broker side (unknown topic, no ACL) that an alarm surfaces.
+    # Everything else is retried: timeouts, disconnects, leader changes, missing replicas.
     return DeliveryFailed(type(exc).__name__)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ssl
 import threading
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,13 +14,22 @@ from kafka import errors as kafka_errors
 
 from adapters.kafka_errors import translate
 from core.credentials import Credentials
-from core.errors import BrokerUnreachable, DeliveryFailed, ForwarderError
+from core.deadline import Deadline
+from core.errors import (
+    BrokerUnreachable,
+    DeliveryFailed,
+    ForwarderError,
+    PermanentError,
+    UnknownTopic,
+)
 from core.kafka_records import KafkaRecord
 from core.settings import AuthMethod, Settings
 
 # Newest protocol family the client knows; each connection clamps it to what the broker speaks.
 # Pinning it keeps construction from blocking on a bootstrap round trip.
 API_VERSION = (4, 0)
+# How long closing a producer may take at most (flush, then stop the network thread).
+_CLOSE_TIMEOUT_S = 0.5
 # Key, headers and record framing on top of the value the transform sized.
 _RECORD_OVERHEAD_BYTES = 64 * 1024
 
@@ -70,6 +78,8 @@ def producer_config(
         ),
         "acks": "all",
         "enable_idempotence": True,
+        # A mistyped topic must fail loudly, not be created on clusters that allow it.
+        "allow_auto_create_topics": False,
         "api_version": API_VERSION,
         "linger_ms": 2,
         "batch_size": 256 * 1024,
@@ -91,13 +101,6 @@ def producer_config(
     return config
 
 
-def _send_error(exc: kafka_errors.KafkaError) -> ForwarderError:
-    if isinstance(exc, kafka_errors.KafkaTimeoutError):
-        # No metadata in time: the cluster is unreachable or refused our login.
-        return BrokerUnreachable("no metadata before the deadline")
-    return translate(exc)
-
-
 class KafkaRecordProducer:
     """Sends a whole invocation's records, then waits once for every acknowledgement."""
 
@@ -106,35 +109,46 @@ class KafkaRecordProducer:
         self._producer = KafkaProducer(**config)
 
     def produce(
-        self, records: Sequence[KafkaRecord], timeout_s: float
+        self, records: Sequence[KafkaRecord], deadline: Deadline
     ) -> list[ForwarderError | None]:
-        deadline = time.monotonic() + timeout_s
         results: list[ForwarderError | None] = [None] * len(records)
         futures: list[tuple[int, Any]] = []
         for index, record in enumerate(records):
-            # send() blocks on missing metadata; never past this invocation's deadline.
-            remaining_ms = int((deadline - time.monotonic()) * 1000)
+            # send() blocks on missing metadata; never past this invocation's wait.
+            remaining_ms = int(deadline.wait_left() * 1000)
             self._producer.config["max_block_ms"] = max(1, min(self._max_block_ms, remaining_ms))
             try:
                 future = self._producer.send(
                     record.topic, value=record.value, key=record.key, headers=list(record.headers)
                 )
             except kafka_errors.KafkaError as exc:
-                error = _send_error(exc)
-                if error.permanent:
+                error = self._send_error(exc, record.topic)
+                if isinstance(error, PermanentError):
                     results[index] = error
                     continue
-                # The cluster is unreachable or refuses us: the rest would fail the same way.
+                # The cluster is unreachable, refuses us, or lacks the topic: the rest would
+                # fail the same way.
                 results[index:] = [error] * (len(records) - index)
                 break
             futures.append((index, future))
-        self._await(futures, deadline, results)
+        self._await(records, futures, deadline, results)
         return results
+
+    def _send_error(self, exc: kafka_errors.KafkaError, topic: str) -> ForwarderError:
+        if not isinstance(exc, kafka_errors.KafkaTimeoutError):
+            return translate(exc, topic)
+        # No metadata for the topic in time. If the cluster answered metadata requests (so it
+        # is reachable and accepted our login) but never listed the topic, the topic is missing.
+        metadata = self._producer._metadata
+        if metadata._last_successful_refresh_ms and metadata.partitions_for_topic(topic) is None:
+            return UnknownTopic(topic)
+        return BrokerUnreachable("no metadata before the deadline")
 
     def _await(
         self,
+        records: Sequence[KafkaRecord],
         futures: Sequence[tuple[int, Any]],
-        deadline: float,
+        deadline: Deadline,
         results: list[ForwarderError | None],
     ) -> None:
         """The invocation's one wait: until every future resolved or the deadline passed."""
@@ -153,19 +167,20 @@ class KafkaRecordProducer:
             return
         for _, future in futures:
             future.add_both(resolved)
-        all_done.wait(max(0.0, deadline - time.monotonic()))
+        all_done.wait(deadline.wait_left())
         for index, future in futures:
             if not future.is_done:
                 results[index] = DeliveryFailed("not acknowledged before the deadline")
             elif future.failed():
-                results[index] = translate(future.exception)
+                results[index] = translate(future.exception, records[index].topic)
 
-    def close(self) -> None:
+    def close(self, deadline: Deadline | None = None) -> None:
+        timeout_s = _CLOSE_TIMEOUT_S if deadline is None else min(_CLOSE_TIMEOUT_S, deadline.left())
         try:
-            self._producer.close(timeout=0.5)
+            self._producer.close(timeout=timeout_s)
         except kafka_errors.KafkaTimeoutError:
             # close() flushes first and gives up when records are stuck on a dead connection;
             # abandon them (their SQS messages are already reported for retry) and stop the
             # network thread, so nothing stale is sent later.
             self._producer._sender.force_close()
-            self._producer._sender.join(1.0)
+            self._producer._sender.join(timeout_s)

@@ -4,6 +4,7 @@ parameters utility, cached in memory for a bounded time, refetched on demand (ro
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from aws_lambda_powertools.utilities.parameters import SecretsProvider
@@ -11,10 +12,17 @@ from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterEr
 from botocore.config import Config
 
 from core.credentials import Credentials
+from core.deadline import Deadline
 from core.errors import SecretUnavailable
 
 # Fail fast: a slow Secrets Manager must not eat the invocation's time budget.
-_BOTO_CONFIG = Config(connect_timeout=2, read_timeout=3, retries={"max_attempts": 2})
+_CONNECT_S, _READ_S, _ATTEMPTS = 1, 2, 2
+_BOTO_CONFIG = Config(
+    connect_timeout=_CONNECT_S, read_timeout=_READ_S, retries={"max_attempts": _ATTEMPTS}
+)
+# How long one attempt can take: a fetch is not started with less time than this left (a retry
+# past the deadline is cut by Lambda's timeout, which redelivers the batch: nothing is lost).
+WORST_READ_S = float(_CONNECT_S + _READ_S)
 
 
 class SecretsManagerSource:
@@ -24,8 +32,12 @@ class SecretsManagerSource:
         self._secret_id = secret_id
         self._ttl_s = ttl_s
         self._provider = provider or SecretsProvider(boto_config=_BOTO_CONFIG)
+        self._fetched_at: float | None = None
 
-    def get(self, *, refresh: bool = False) -> Credentials:
+    def get(self, deadline: Deadline, *, refresh: bool = False) -> Credentials:
+        fetch = refresh or self._ttl_s == 0 or not self._cached()
+        if fetch and not deadline.allows(WORST_READ_S):
+            raise SecretUnavailable(f"too little time left to read secret {self._secret_id}")
         try:
             raw = self._provider.get(
                 self._secret_id,
@@ -36,7 +48,14 @@ class SecretsManagerSource:
         except GetParameterError as exc:
             # The message is the AWS error (access denied, not found), never the value.
             raise SecretUnavailable(f"cannot read secret {self._secret_id}: {exc}") from None
+        if fetch:
+            self._fetched_at = time.monotonic()
         return parse_secret(raw, self._secret_id)
+
+    def _cached(self) -> bool:
+        """Whether Powertools still holds the value it fetched last (so `get` makes no call)."""
+        fetched = self._fetched_at
+        return fetched is not None and time.monotonic() - fetched < self._ttl_s
 
 
 def parse_secret(raw: Any, secret_id: str) -> Credentials:

@@ -1,33 +1,26 @@
-"""The forwarder's exception tree: each class says whether a failure is permanent or transient.
+"""The forwarder's exception tree: the class says whether a failure is permanent or transient.
 
 - `PermanentError`: the input can never be delivered (dead-letter it with its reason).
 - `TransientError`: delivery may succeed later (report the SQS record for retry).
 - `SettingsError`: the configuration is wrong (fail the cold start, naming the variable).
 
-Messages never carry payload data or secret values.
+On the produce path errors travel as values (one per record), not as raised exceptions; the
+class alone decides the outcome. Messages never carry payload data or secret values.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 
 class ForwarderError(Exception):
-    """Base of every error the forwarder raises on purpose."""
-
-    permanent: ClassVar[bool] = False
+    """Base of every error the forwarder raises or reports on purpose."""
 
 
 class SettingsError(ForwarderError):
     """A setting is missing or invalid; the message names the variable and what it accepts."""
 
-    permanent = True
-
 
 class PermanentError(ForwarderError):
     """The SQS record can never be delivered as it is: dead-letter it."""
-
-    permanent = True
 
     def __init__(self, reason: str, detail: str = "") -> None:
         super().__init__(f"{reason}: {detail}" if detail else reason)
@@ -69,6 +62,32 @@ class DeliveryFailed(TransientError):
 class BrokerUnreachable(DeliveryFailed):
     """No connection or metadata within the time allowed. With SASL this is also how a login
     refused at bootstrap shows, so the secret is refetched before the records are retried."""
+
+
+class TopicUnwritable(TransientError):
+    """The cluster answers but the topic cannot be written: a deployment problem an alarm shows.
+
+    Not a login problem, so the secret is not refetched. `reason` is the stable code logged and
+    counted; `topic` names the topic (never a payload).
+    """
+
+    reason = "topic_unwritable"
+
+    def __init__(self, topic: str) -> None:
+        super().__init__(f"{self.reason}: {topic}")
+        self.topic = topic
+
+
+class UnknownTopic(TopicUnwritable):
+    """The topic does not exist (the forwarder never creates topics)."""
+
+    reason = "unknown_topic"
+
+
+class NotAuthorized(TopicUnwritable):
+    """The principal may not write to the topic (TopicAuthorizationFailed)."""
+
+    reason = "not_authorized"
 
 
 class CredentialsRejected(TransientError):

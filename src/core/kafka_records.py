@@ -1,16 +1,17 @@
-"""Kafka records: what one record holds, and how record values are wrapped into them.
+"""Kafka records: what one record holds, and how a message's records are made, on demand.
 
-Headers, in order: `content-type: application/json`; `x-forwarder-dedup-id: <messageId>:<n>`,
-n counting the message's records from 0; `x-mp-batch-id` when the batch has an integer
-`batch_id`; `x-mp-event-type` on per-event records. Runs once per event, so it is written as
-C-level zips and maps over shared header tuples rather than a Python loop.
+See docs/contract.md#records. Headers, in order: `content-type: application/json`;
+`x-forwarder-dedup-id: <messageId>:<n>`, n counting the message's records from 0;
+`x-mp-batch-id` when the batch has an integer `batch_id`; `x-mp-event-type` on per-event
+records. Runs once per event, so it is written as C-level zips and maps over shared header
+tuples rather than a Python loop.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from itertools import repeat
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, overload
 
 Header = tuple[str, bytes]
 
@@ -42,6 +43,100 @@ _CONTENT_TYPES = repeat(CONTENT_TYPE)
 _DEDUP_ID_NAMES = repeat(DEDUP_ID)
 
 
+# Records are made this many at a time when iterated: large enough for the C-level maps to pay,
+# small enough that a message expanding into thousands of large records never holds them all.
+CHUNK = 256
+
+
+class Records(Sequence[KafkaRecord]):
+    """The records of one SQS message, made on demand from their parts.
+
+    Value `i` is `head + parts[i] + tail`: per-event records share the batch fields (`head`,
+    `tail`) around each event's bytes; batch records are whole values (empty head and tail).
+    One message can expand into thousands of records of the batch fields' size, so they are
+    never all built at once: `build` makes a range, iteration makes them `CHUNK` at a time.
+    """
+
+    __slots__ = (
+        "_batch_id",
+        "_event_types",
+        "_head",
+        "_key",
+        "_message_id",
+        "_parts",
+        "_tail",
+        "_topic",
+    )
+
+    def __init__(
+        self,
+        parts: Sequence[bytes],
+        *,
+        topic: str,
+        key: bytes | None,
+        batch_id: bytes | None,
+        message_id: str,
+        head: bytes = b"",
+        tail: bytes = b"",
+        event_types: Sequence[str] | None = None,
+    ) -> None:
+        self._parts, self._head, self._tail = parts, head, tail
+        self._topic, self._key, self._batch_id = topic, key, batch_id
+        self._message_id, self._event_types = message_id, event_types
+
+    def __len__(self) -> int:
+        return len(self._parts)
+
+    def value_bytes(self, start: int = 0, stop: int | None = None) -> int:
+        """The bytes of the values `start:stop`, without building them."""
+        parts = self._parts[start:stop]
+        return len(parts) * (len(self._head) + len(self._tail)) + sum(map(len, parts))
+
+    def value_sizes(self, start: int = 0) -> Iterator[int]:
+        """The size of each value from `start` on, without building them."""
+        return map((len(self._head) + len(self._tail)).__add__, map(len, self._parts[start:]))
+
+    def build(self, start: int, stop: int) -> list[KafkaRecord]:
+        """Records `start` to `stop` (exclusive), their dedup ids counted from `start`."""
+        parts = self._parts[start:stop]
+        head, tail = self._head, self._tail
+        values = [head + part + tail for part in parts] if head or tail else list(parts)
+        types = None if self._event_types is None else self._event_types[start:stop]
+        return kafka_records(
+            values,
+            topic=self._topic,
+            key=self._key,
+            batch_id=self._batch_id,
+            message_id=self._message_id,
+            event_types=types,
+            first_index=start,
+        )
+
+    def __iter__(self) -> Iterator[KafkaRecord]:
+        for start in range(0, len(self), CHUNK):
+            yield from self.build(start, start + CHUNK)
+
+    @overload
+    def __getitem__(self, index: int) -> KafkaRecord: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[KafkaRecord, ...]: ...
+    def __getitem__(self, index: int | slice) -> KafkaRecord | tuple[KafkaRecord, ...]:
+        if isinstance(index, slice):
+            return tuple(self)[index]
+        position = range(len(self))[index]  # IndexError and negative indexes as a sequence
+        return self.build(position, position + 1)[0]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return len(self) == len(other) and tuple(self) == tuple(other)
+
+    __hash__ = None  # type: ignore[assignment]  # equal to tuples, so not hashable like them
+
+    def __repr__(self) -> str:
+        return f"Records({self._message_id!r}, {len(self)} records)"
+
+
 def kafka_records(
     values: list[bytes],
     *,
@@ -49,12 +144,14 @@ def kafka_records(
     key: bytes | None,
     batch_id: bytes | None,
     message_id: str,
-    event_types: list[str] | None = None,
+    event_types: Sequence[str] | None = None,
+    first_index: int = 0,
 ) -> list[KafkaRecord]:
-    """One record per value; `event_types` (one per value) marks per-event records."""
+    """One record per value, numbered from `first_index`; `event_types` (one per value) marks
+    per-event records."""
     prefix = message_id.encode() + b":"
-    count = len(values)
-    indexes = _INDEXES[:count] if count <= len(_INDEXES) else _more_indexes(count)
+    end = first_index + len(values)
+    indexes = _INDEXES[first_index:end] if end <= len(_INDEXES) else _indexes(first_index, end)
     dedup_ids = zip(_DEDUP_ID_NAMES, map(prefix.__add__, indexes))  # noqa: B905 (a repeat)
     columns: list[Iterator[Header]] = [_CONTENT_TYPES, dedup_ids]
     if batch_id is not None:
@@ -69,5 +166,5 @@ def kafka_records(
     return list(map(_new_record, _RECORD_TYPE, fields))
 
 
-def _more_indexes(count: int) -> tuple[bytes, ...]:
-    return _INDEXES + tuple(b"%d" % n for n in range(len(_INDEXES), count))
+def _indexes(start: int, end: int) -> tuple[bytes, ...]:
+    return tuple(b"%d" % n for n in range(start, end))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -35,30 +35,30 @@ class DeadLetter:
     reason: str
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class InvocationReport:
-    """Everything one invocation did, for the response, the summary log line and the metrics."""
+    """Everything one invocation did, for the response, the summary log line and the metrics.
 
-    outcomes: list[MessageOutcome]
-    fifo: bool = False
+    Built once, from the final outcomes: the response, the logs and the metrics read the same.
+    """
+
+    outcomes: Sequence[MessageOutcome]
     records_produced: int = 0
-    dropped: Counter[str] = field(default_factory=Counter)
+    dropped: Counter[str] = field(default_factory=Counter)  # of delivered messages only
     produce_seconds: float = 0.0
     ack_waits: int = 0
     secret_refreshes: int = 0
+    faults: tuple[str, ...] = ()  # ports that raised: "producer.produce raised ValueError"
+    unwritable_topics: Mapping[str, str] = field(default_factory=dict)  # topic -> reason code
 
     def count(self, outcome: Outcome) -> int:
         return sum(1 for o in self.outcomes if o.outcome is outcome)
 
     def batch_item_failures(self) -> list[dict[str, str]]:
-        """The ids SQS must redeliver. On FIFO, the first failure and everything after it."""
-        failures: list[dict[str, str]] = []
-        failing = False
-        for outcome in self.outcomes:
-            failing = outcome.outcome is Outcome.RETRY or (self.fifo and failing)
-            if failing:
-                failures.append({"itemIdentifier": outcome.message_id})
-        return failures
+        """The ids SQS must redeliver (on FIFO queues the order rule was applied already)."""
+        return [
+            {"itemIdentifier": o.message_id} for o in self.outcomes if o.outcome is Outcome.RETRY
+        ]
 
     def response(self) -> dict[str, list[dict[str, str]]]:
         return {"batchItemFailures": self.batch_item_failures()}
@@ -67,3 +67,17 @@ class InvocationReport:
 def fifo_cut(outcomes: Sequence[Outcome]) -> int:
     """Index of the first record SQS must redeliver on a FIFO queue (len when none)."""
     return next((i for i, o in enumerate(outcomes) if o is Outcome.RETRY), len(outcomes))
+
+
+def in_fifo_order(outcomes: Sequence[MessageOutcome]) -> list[MessageOutcome]:
+    """FIFO: once a message must be redelivered, so must every later one, to keep the order.
+
+    The one owner of the rule: the forwarder applies it, the response only reads the result.
+    """
+    cut = fifo_cut([o.outcome for o in outcomes])
+    return list(outcomes[: cut + 1]) + [
+        o
+        if o.outcome is Outcome.RETRY
+        else MessageOutcome(o.message_id, Outcome.RETRY, o.records, "fifo_order")
+        for o in outcomes[cut + 1 :]
+    ]

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from core.credentials import Credentials
+from core.deadline import Deadline
 from core.errors import ForwarderError
 from core.kafka_records import KafkaRecord
 from core.outcomes import DeadLetter
@@ -14,8 +15,9 @@ from core.outcomes import DeadLetter
 class SecretSource(Protocol):
     """Where SASL credentials come from; cached by the implementation."""
 
-    def get(self, *, refresh: bool = False) -> Credentials:
-        """Return the credentials; `refresh` bypasses the cache. Raises `SecretUnavailable`."""
+    def get(self, deadline: Deadline, *, refresh: bool = False) -> Credentials:
+        """Return the credentials; `refresh` bypasses the cache. A read that may not end before
+        `deadline.end` is not started. Raises `SecretUnavailable`."""
         ...
 
 
@@ -23,21 +25,23 @@ class RecordProducer(Protocol):
     """Sends Kafka records and waits for their acknowledgements."""
 
     def produce(
-        self, records: Sequence[KafkaRecord], timeout_s: float
+        self, records: Sequence[KafkaRecord], deadline: Deadline
     ) -> Sequence[ForwarderError | None]:
-        """Send every record, wait once (at most `timeout_s`), and return one result per record:
-        None when Kafka acknowledged it, else the error: transient (`CredentialsRejected`,
-        `DeliveryFailed`) or permanent (`RecordTooLarge` when the broker refuses the size)."""
+        """Send every record, wait once (until `deadline.wait_end` at the latest), and return
+        one result per record: None when Kafka acknowledged it, else the error: transient
+        (`CredentialsRejected`, `DeliveryFailed`, `TopicUnwritable`) or permanent
+        (`RecordTooLarge` when the broker refuses the size)."""
         ...
 
-    def close(self) -> None:
-        """Release connections and threads."""
+    def close(self, deadline: Deadline | None = None) -> None:
+        """Release connections and threads, by `deadline.end` when given (else promptly)."""
         ...
 
 
 class DeadLetterSink(Protocol):
     """Receives SQS messages that can never be delivered, with their reason."""
 
-    def send(self, letters: Sequence[DeadLetter]) -> set[str]:
-        """Send the letters; return the message ids that could NOT be written (retry those)."""
+    def send(self, letters: Sequence[DeadLetter], deadline: Deadline) -> set[str]:
+        """Send the letters; return the message ids that could NOT be written (retry those).
+        A send that may not end before `deadline.end` is not started: its letters fail."""
         ...

@@ -11,7 +11,7 @@ work written as C-level maps and zips rather than Python loops.
 from __future__ import annotations
 
 import operator
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
@@ -22,7 +22,7 @@ from core.batch import Batch, Event, read_batch, read_batch_exactly
 from core.connection import EVENTLESS_BATCH, ConnectionSettings
 from core.errors import NOT_JSON, TOO_DEEP, InvalidBatch, PermanentError, RecordTooLarge
 from core.framing import Frame, split
-from core.kafka_records import KafkaRecord, kafka_records
+from core.kafka_records import KafkaRecord, Records
 from core.sqs_event import SqsMessage
 
 if TYPE_CHECKING:
@@ -37,7 +37,8 @@ _PLUS = ord("+")
 _E = ord("e")
 _PLUSES = repeat(_PLUS)  # endless, so stateless: one serves every call
 
-Built = tuple[list[KafkaRecord], dict[str, int], bool]  # records, dropped counts, digits lost
+Built = tuple[Sequence[KafkaRecord], dict[str, int], bool]  # records, dropped counts, digits lost
+_NO_RECORDS: tuple[KafkaRecord, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +51,7 @@ class Transformed:
     """
 
     message_id: str
-    records: tuple[KafkaRecord, ...]
+    records: Sequence[KafkaRecord]  # made on demand (`Records`): iterate or build in ranges
     dropped: Mapping[str, int] = field(default_factory=dict)
 
 
@@ -89,42 +90,55 @@ class BatchTransform:
                 records, dropped, _ = self._build(message, read_batch_exactly(message.body))
         except PermanentError as exc:
             return Rejected(message.message_id, type(exc).__name__, exc.reason)
-        return Transformed(message.message_id, tuple(records), dropped)
+        return Transformed(message.message_id, records, dropped)
 
     def _build(self, message: SqsMessage, batch: Batch) -> Built:
         events, event_types, dropped = self._connection.shape(batch)
         if not events and not self._connection.send_batches_without_events:
             dropped[EVENTLESS_BATCH] = 1
-            return [], dropped, False
-        per_event = bool(events) and not self._connection.send_as_batch
+            return _NO_RECORDS, dropped, False
         try:
-            if per_event:
-                frame = Frame(batch.fields)
-                bodies = list(map(_dumps, events))
-                values = self._per_event_values(frame, bodies)
-                # Events and batch fields are looked at apart: a `+` in the batch fields (a
-                # phone number) would be in every value.
-                lossy = _may_be_rounded(bodies) or _has_exponent(frame.head + frame.tail)
+            if events and not self._connection.send_as_batch:
+                records, lossy = self._per_event_records(message, batch, events, event_types)
             else:
                 values = self._batch_values(batch.fields, events)
+                records = self._records(message, batch, values)
                 lossy = _may_be_rounded(values)
         except orjson.JSONEncodeError as exc:
             raise _unwritable(batch, exc) from None
-        records = kafka_records(
-            values,
+        return records, dropped, lossy and not batch.exact
+
+    def _per_event_records(
+        self, message: SqsMessage, batch: Batch, events: list[Event], event_types: list[str]
+    ) -> tuple[Records, bool]:
+        """One record per event, made on demand: the event bytes with the batch fields around."""
+        frame = Frame(batch.fields)
+        bodies = list(map(_dumps, events))
+        if max(map(len, bodies)) > self._limit - frame.overhead:
+            raise RecordTooLarge
+        records = self._records(message, batch, bodies, frame, event_types)
+        # Events and batch fields are looked at apart: a `+` in the batch fields (a phone
+        # number) would be in every value.
+        return records, _may_be_rounded(bodies) or _has_exponent(frame.head + frame.tail)
+
+    def _records(
+        self,
+        message: SqsMessage,
+        batch: Batch,
+        parts: list[bytes],
+        frame: Frame | None = None,
+        event_types: list[str] | None = None,
+    ) -> Records:
+        return Records(
+            parts,
             topic=self._topic,
             key=batch.key,
             batch_id=batch.batch_id,
             message_id=message.message_id,
-            event_types=event_types if per_event else None,
+            head=frame.head if frame else b"",
+            tail=frame.tail if frame else b"",
+            event_types=event_types,
         )
-        return records, dropped, lossy and not batch.exact
-
-    def _per_event_values(self, frame: Frame, bodies: list[bytes]) -> list[bytes]:
-        if max(map(len, bodies)) > self._limit - frame.overhead:
-            raise RecordTooLarge
-        head, tail = frame.head, frame.tail
-        return [head + body + tail for body in bodies]
 
     def _batch_values(self, fields: dict[str, Any], events: list[Event]) -> list[bytes]:
         """One value for the batch, split when over the limit; also the eventless batch."""

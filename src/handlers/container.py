@@ -135,10 +135,16 @@ def sqs_dead_letters(settings: Settings) -> DeadLetterSink:
     from adapters.dead_letters import SqsDeadLetterSink  # noqa: PLC0415
 
     assert settings.dead_letter_queue_url is not None  # noqa: S101 (required in lambda mode)
-    sqs = boto3.client(
-        "sqs", config=Config(connect_timeout=1, read_timeout=2, retries={"max_attempts": 2})
+    connect_s, read_s, attempts = 1, 2, 2
+    config = Config(
+        connect_timeout=connect_s, read_timeout=read_s, retries={"max_attempts": attempts}
     )
-    return SqsDeadLetterSink(settings.dead_letter_queue_url, sqs)
+    sqs = boto3.client("sqs", config=config)
+    # A call is started when one attempt fits in the time left; a retry past the deadline would
+    # be cut by Lambda's timeout, which redelivers the batch (nothing is lost).
+    return SqsDeadLetterSink(
+        settings.dead_letter_queue_url, sqs, worst_call_s=float(connect_s + read_s)
+    )
 
 
 _CONTAINER = Container()

@@ -8,25 +8,36 @@ from __future__ import annotations
 
 from typing import Any
 
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from core.deadline import time_budget_s
-from core.sqs_event import parse_sqs_event
+from core.deadline import Deadline
+from core.sqs_event import NotAnSqsEvent, parse_sqs_event
 from handlers import container
 from handlers.observability import logger, metrics, traced
 from handlers.reporting import log_report, record_metrics
+
+# Lambda reads an empty item identifier as the failure of the whole batch: every message is
+# redelivered, none deleted. For an event the forwarder cannot read message by message.
+WHOLE_BATCH_FAILED: dict[str, Any] = {"batchItemFailures": [{"itemIdentifier": ""}]}
 
 
 @traced
 @metrics.log_metrics(raise_on_empty_metrics=False)
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    remaining_ms = context.get_remaining_time_in_millis()
-    forwarder = container.get(remaining_ms)
-    sqs_event = parse_sqs_event(event)
+    forwarder = container.get(context.get_remaining_time_in_millis())
+    # Read after the container is built: a cold start's set-up comes out of this invocation.
+    deadline = Deadline.from_remaining_ms(context.get_remaining_time_in_millis())
+    try:
+        sqs_event = parse_sqs_event(event)
+    except NotAnSqsEvent as exc:
+        logger.error("event is not an SQS batch: the whole batch is left for retry", why=str(exc))
+        metrics.add_metric("UnreadableEvents", MetricUnit.Count, 1)
+        return WHOLE_BATCH_FAILED
     if sqs_event.messages:
         logger.set_correlation_id(sqs_event.messages[0].message_id)
-    report = forwarder.forward(sqs_event.messages, time_budget_s(remaining_ms), fifo=sqs_event.fifo)
+    report = forwarder.forward(sqs_event.messages, deadline, fifo=sqs_event.fifo)
     log_report(logger, report)
     record_metrics(metrics, report)
     return report.response()

@@ -12,6 +12,12 @@ _NOT_DELIVERED = {Outcome.INVALID: "message dead-lettered", Outcome.RETRY: "mess
 
 
 def log_report(logger: Logger, report: InvocationReport) -> None:
+    for fault in report.faults:
+        logger.error("a port failed: its messages are left for retry", fault=fault)
+    for topic, reason in sorted(report.unwritable_topics.items()):
+        logger.error(
+            "topic cannot be written: messages are left for retry", topic=topic, reason=reason
+        )
     for outcome in report.outcomes:
         if outcome.outcome in _NOT_DELIVERED:
             logger.warning(
@@ -40,6 +46,8 @@ def record_metrics(metrics: Metrics, report: InvocationReport) -> None:
     metrics.add_metric("MessagesRetried", MetricUnit.Count, report.count(Outcome.RETRY))
     metrics.add_metric("RecordsProduced", MetricUnit.Count, report.records_produced)
     metrics.add_metric("SecretRefreshes", MetricUnit.Count, report.secret_refreshes)
+    metrics.add_metric("TopicUnwritable", MetricUnit.Count, len(report.unwritable_topics))
+    metrics.add_metric("PortFaults", MetricUnit.Count, len(report.faults))
     if report.ack_waits:
         metrics.add_metric("ProduceLatency", MetricUnit.Milliseconds, report.produce_seconds * 1000)
     # One metric per setting that dropped something, told apart by a dimension.

@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 import pytest
 
+from core.deadline import Deadline
 from core.sqs_event import SqsMessage
 from handlers import container
 from handlers.observability import logger
@@ -124,7 +125,9 @@ def test_rotation_succeeds_on_the_next_invocation_after_one_refetch(deploy: Any)
             SecretString=json.dumps({"username": user.username, "password": "rotated-password-1"}),
         )
         forwarder.close()  # the warm connection dies: the next one logs in with the cached secret
-        report = forwarder.forward([SqsMessage("after-rotation", VALID_BATCH)], 20.0)
+        report = forwarder.forward(
+            [SqsMessage("after-rotation", VALID_BATCH)], Deadline.in_seconds(20.0)
+        )
         assert [o.outcome.value for o in report.outcomes] == ["delivered"]
         assert report.secret_refreshes == 1
     finally:

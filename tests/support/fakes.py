@@ -1,22 +1,26 @@
 """Fakes of the ports in `core.ports`: a producer that answers per record, a secret source that
-counts fetches, and a dead-letter sink that remembers what it got; and the credentials the tests
-hand to the secret source (ALICE, then ALICE_ROTATED after a rotation)."""
+counts fetches, a dead-letter sink that remembers what it got, a scripted transform, and a
+fault plan that makes any of them raise any exception at a chosen call."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from core.credentials import Credentials
+from core.deadline import Deadline
 from core.errors import ForwarderError, SecretUnavailable
 from core.kafka_records import KafkaRecord
 from core.outcomes import DeadLetter
 from core.ports import DeadLetterSink, RecordProducer, SecretSource
+from core.sqs_event import SqsMessage
+from core.transform import Rejected, Transformed
+
+Answer = Callable[[KafkaRecord, Credentials | None], ForwarderError | None]
 
 ALICE = Credentials("alice", "old-password")
 ALICE_ROTATED = Credentials("alice", "new-password")
-
-Answer = Callable[[KafkaRecord, Credentials | None], ForwarderError | None]
 
 
 def ack_all(_record: KafkaRecord, _credentials: Credentials | None) -> ForwarderError | None:
@@ -24,22 +28,45 @@ def ack_all(_record: KafkaRecord, _credentials: Credentials | None) -> Forwarder
 
 
 @dataclass
+class Faults:
+    """Which call of which port raises what: `plan[port] = (n, exception class)` raises on the
+    n-th call (from 0) of `port`, one of "factory", "produce", "close", "secret", "dead_letters",
+    "transform"."""
+
+    plan: dict[str, tuple[int, type[Exception]]] = field(default_factory=dict)
+    calls: Counter[str] = field(default_factory=Counter)
+
+    def strike(self, port: str) -> None:
+        call = self.calls[port]
+        self.calls[port] += 1
+        planned = self.plan.get(port)
+        if planned is not None and planned[0] == call:
+            raise planned[1](f"{port} failed (injected)")
+
+
+@dataclass
 class FakeProducer:
     credentials: Credentials | None
     answer: Answer = ack_all
+    faults: Faults = field(default_factory=Faults)
     sent: list[KafkaRecord] = field(default_factory=list)
+    acknowledged: list[KafkaRecord] = field(default_factory=list)
     waits: list[float] = field(default_factory=list)
     closed: bool = False
 
     def produce(
-        self, records: Sequence[KafkaRecord], timeout_s: float
+        self, records: Sequence[KafkaRecord], deadline: Deadline
     ) -> Sequence[ForwarderError | None]:
-        self.waits.append(timeout_s)
+        self.faults.strike("produce")
+        self.waits.append(deadline.wait_left())
         self.sent.extend(records)
-        return [self.answer(record, self.credentials) for record in records]
+        results = [self.answer(record, self.credentials) for record in records]
+        self.acknowledged.extend(r for r, res in zip(records, results, strict=True) if res is None)
+        return results
 
-    def close(self) -> None:
+    def close(self, deadline: Deadline | None = None) -> None:
         self.closed = True
+        self.faults.strike("close")
 
 
 @dataclass
@@ -47,12 +74,19 @@ class FakeProducers:
     """A producer factory that keeps every producer it built."""
 
     answer: Answer = ack_all
+    faults: Faults = field(default_factory=Faults)
     built: list[FakeProducer] = field(default_factory=list)
 
     def __call__(self, credentials: Credentials | None) -> RecordProducer:
-        producer = FakeProducer(credentials, self.answer)
+        self.faults.strike("factory")
+        producer = FakeProducer(credentials, self.answer, self.faults)
         self.built.append(producer)
         return producer
+
+    @property
+    def acknowledged(self) -> list[KafkaRecord]:
+        """Every record any producer reported acknowledged."""
+        return [record for producer in self.built for record in producer.acknowledged]
 
 
 @dataclass
@@ -60,11 +94,13 @@ class FakeSecrets:
     """Serves `values` in turn: each refresh (or TTL expiry, simulated by `rotate`) moves on."""
 
     values: list[Credentials | None]
+    faults: Faults = field(default_factory=Faults)
     fetches: int = 0
     refreshes: int = 0
     _current: int = 0
 
-    def get(self, *, refresh: bool = False) -> Credentials:
+    def get(self, deadline: Deadline, *, refresh: bool = False) -> Credentials:
+        self.faults.strike("secret")
         self.fetches += 1
         if refresh:
             self.refreshes += 1
@@ -81,13 +117,34 @@ class FakeSecrets:
 @dataclass
 class FakeDeadLetters:
     fail: bool = False
+    faults: Faults = field(default_factory=Faults)
     letters: list[DeadLetter] = field(default_factory=list)
 
-    def send(self, letters: Sequence[DeadLetter]) -> set[str]:
+    def send(self, letters: Sequence[DeadLetter], deadline: Deadline) -> set[str]:
+        self.faults.strike("dead_letters")
         if self.fail:
             return {letter.message_id for letter in letters}
         self.letters.extend(letters)
         return set()
+
+
+@dataclass
+class ScriptedTransform:
+    """Body `records:N` gives N records of value `<message id>/<n>`; `invalid` is rejected;
+    `drop` gives none (an eventless batch dropped by the settings)."""
+
+    faults: Faults = field(default_factory=Faults)
+
+    def apply(self, message: SqsMessage) -> Transformed | Rejected:
+        self.faults.strike("transform")
+        if message.body == "invalid":
+            return Rejected(message.message_id, "InvalidBatch", "invalid_json")
+        count = int(message.body.split(":")[1]) if message.body.startswith("records:") else 0
+        records = tuple(
+            KafkaRecord("t", None, f"{message.message_id}/{n}".encode(), ()) for n in range(count)
+        )
+        dropped = {"eventless_batch": 1} if message.body == "drop" else {}
+        return Transformed(message.message_id, records, dropped)
 
 
 def _typecheck(

@@ -37,7 +37,8 @@ def transformed(batch: dict[str, Any] | str, **settings: Any) -> Transformed:
 
 
 def records(batch: dict[str, Any] | str, **settings: Any) -> tuple[KafkaRecord, ...]:
-    return transformed(batch, **settings).records
+    """Every record the batch makes, built."""
+    return tuple(transformed(batch, **settings).records)
 
 
 def values(batch: dict[str, Any] | str, **settings: Any) -> list[dict[str, Any]]:

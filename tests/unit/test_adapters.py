@@ -15,12 +15,16 @@ from adapters.kafka_errors import translate
 from adapters.kafka_producer import Timeouts, producer_config
 from adapters.secrets import parse_secret
 from core.credentials import Credentials
+from core.deadline import Deadline
 from core.errors import (
     CredentialsRejected,
     DeliveryFailed,
+    NotAuthorized,
     PermanentError,
     RecordTooLarge,
     SecretUnavailable,
+    TopicUnwritable,
+    UnknownTopic,
 )
 from core.outcomes import DeadLetter
 from core.settings import load_settings
@@ -32,6 +36,7 @@ LAMBDA = {
     "dead_letter_queue_url": "https://sqs/dlq",
 }
 ALICE = Credentials("alice", "s3cret-canary")
+AMPLE = Deadline.in_seconds(30.0, 5.0)  # time enough for every call
 
 
 def config(**overrides: Any) -> dict[str, Any]:
@@ -91,18 +96,34 @@ def test_producer_timeouts_stay_below_the_function_timeout(budget_ms: int) -> No
         (kafka_errors.MessageSizeTooLargeError(), RecordTooLarge),
         (kafka_errors.InvalidRecordError(), PermanentError),
         (kafka_errors.NotEnoughReplicasError(), DeliveryFailed),
-        (kafka_errors.TopicAuthorizationFailedError(), DeliveryFailed),
+        (kafka_errors.TopicAuthorizationFailedError(), NotAuthorized),
+        (kafka_errors.UnknownTopicOrPartitionError(), UnknownTopic),
         (kafka_errors.KafkaConnectionError(), DeliveryFailed),
     ],
 )
 def test_kafka_errors_are_sorted_into_permanent_and_transient(
     kafka_error: Exception, expected: type[Exception]
 ) -> None:
-    assert isinstance(translate(kafka_error), expected)
+    assert isinstance(translate(kafka_error, "events"), expected)
+
+
+@pytest.mark.parametrize(
+    ("kafka_error", "reason"),
+    [
+        (kafka_errors.TopicAuthorizationFailedError(), "not_authorized"),
+        (kafka_errors.UnknownTopicOrPartitionError(), "unknown_topic"),
+    ],
+)
+def test_an_unwritable_topic_is_its_own_retry_reason_naming_the_topic(
+    kafka_error: Exception, reason: str
+) -> None:
+    error = translate(kafka_error, "mparticle-evnets")
+    assert isinstance(error, TopicUnwritable)
+    assert (error.reason, error.topic) == (reason, "mparticle-evnets")
 
 
 def test_a_broker_size_refusal_dead_letters_with_reason_oversize() -> None:
-    assert translate(kafka_errors.MessageSizeTooLargeError()).reason == "oversize"  # type: ignore[attr-defined]
+    assert translate(kafka_errors.MessageSizeTooLargeError(), "events").reason == "oversize"  # type: ignore[attr-defined]
 
 
 def test_a_valid_secret_gives_credentials_and_an_optional_ca() -> None:
@@ -153,19 +174,19 @@ def letters(count: int, size: int = 10) -> list[DeadLetter]:
 
 def test_dead_letters_go_in_batches_of_at_most_ten() -> None:
     sqs = RecordingSqs()
-    SqsDeadLetterSink("url", sqs).send(letters(23))  # type: ignore[arg-type]
+    SqsDeadLetterSink("url", sqs, worst_call_s=3.0).send(letters(23), AMPLE)  # type: ignore[arg-type]
     assert [len(call) for call in sqs.calls] == [10, 10, 3]
 
 
 def test_dead_letter_batches_stay_under_the_request_size_limit() -> None:
     sqs = RecordingSqs()
-    SqsDeadLetterSink("url", sqs).send(letters(3, size=100_000))  # type: ignore[arg-type]
+    SqsDeadLetterSink("url", sqs, worst_call_s=3.0).send(letters(3, size=100_000), AMPLE)  # type: ignore[arg-type]
     assert [len(call) for call in sqs.calls] == [2, 1]
 
 
 def test_dead_letters_carry_the_error_class_and_reason_attributes() -> None:
     sqs = RecordingSqs()
-    SqsDeadLetterSink("url", sqs).send(letters(1))  # type: ignore[arg-type]
+    SqsDeadLetterSink("url", sqs, worst_call_s=3.0).send(letters(1), AMPLE)  # type: ignore[arg-type]
     attributes = sqs.calls[0][0]["MessageAttributes"]
     assert attributes["error-class"]["StringValue"] == "InvalidBatch"
     assert attributes["error-reason"]["StringValue"] == "not_json"
@@ -173,14 +194,15 @@ def test_dead_letters_carry_the_error_class_and_reason_attributes() -> None:
 
 def test_dead_letters_sqs_refused_are_returned_for_retry() -> None:
     sqs = RecordingSqs(failing_ids=["m1"])
-    assert SqsDeadLetterSink("url", sqs).send(letters(3)) == {"m1"}  # type: ignore[arg-type]
+    assert SqsDeadLetterSink("url", sqs, worst_call_s=3.0).send(letters(3), AMPLE) == {"m1"}  # type: ignore[arg-type]
 
 
 def test_a_dead_letter_whose_body_is_not_valid_unicode_is_returned_for_retry() -> None:
     # A lone surrogate cannot be encoded for SQS: that letter alone is retried, the rest sent.
     sqs = RecordingSqs()
     lone = DeadLetter("m-lone", '{"s": "\ud800"}', "InvalidBatch", "not_json")
-    assert SqsDeadLetterSink("url", sqs).send([lone, *letters(2)]) == {"m-lone"}  # type: ignore[arg-type]
+    sink = SqsDeadLetterSink("url", sqs, worst_call_s=3.0)  # type: ignore[arg-type]
+    assert sink.send([lone, *letters(2)], AMPLE) == {"m-lone"}
     assert [e["MessageAttributes"]["source-message-id"]["StringValue"] for e in sqs.calls[0]] == [
         "m0",
         "m1",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.credentials import Credentials
+from core.deadline import Deadline
 from core.delivery import Forwarder
 from core.errors import SettingsError
 from core.settings import load_settings
@@ -38,7 +39,7 @@ def test_build_wires_the_overridden_adapters_into_the_forwarder() -> None:
         secrets=FakeSecrets([ALICE]),
         dead_letters=sink,
     )
-    report = forwarder.forward([GOOD, SqsMessage("m-2", "not json")], 10.0)
+    report = forwarder.forward([GOOD, SqsMessage("m-2", "not json")], Deadline.in_seconds(10.0))
     assert [r.topic for r in producers.built[0].sent] == ["events"]
     assert producers.built[0].credentials == ALICE
     assert [letter.message_id for letter in sink.letters] == ["m-2"]
@@ -61,7 +62,7 @@ def test_reset_closes_the_forwarder_and_the_next_get_builds_a_new_one() -> None:
         dead_letters=FakeDeadLetters(),
     ):
         first = container.get(30_000)
-        first.forward([GOOD], 10.0)
+        first.forward([GOOD], Deadline.in_seconds(10.0))
         container.reset()
         assert producers.built[0].closed
         assert container.get(30_000) is not first

@@ -1,4 +1,4 @@
-"""The delivery rules of docs/contract.md#outcomes: outcomes, dead letters, rotation, FIFO."""
+"""The delivery rules (docs/contract.md#outcomes): outcomes, dead letters, rotation, FIFO."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from core.credentials import Credentials
+from core.deadline import Deadline
 from core.delivery import Forwarder
 from core.errors import (
     BrokerUnreachable,
@@ -15,26 +16,20 @@ from core.errors import (
     DeliveryFailed,
     ForwarderError,
     RecordTooLarge,
+    UnknownTopic,
 )
 from core.kafka_records import KafkaRecord
-from core.outcomes import InvocationReport, MessageOutcome, Outcome
+from core.outcomes import InvocationReport, MessageOutcome, Outcome, in_fifo_order
 from core.sqs_event import SqsMessage
-from core.transform import Rejected, Transformed
-from tests.support.fakes import ALICE, ALICE_ROTATED, FakeDeadLetters, FakeProducers, FakeSecrets
-
-
-class ScriptedTransform:
-    """Body `records:N` gives N records; `invalid` is rejected; `drop` gives none."""
-
-    def apply(self, message: SqsMessage) -> Transformed | Rejected:
-        if message.body == "invalid":
-            return Rejected(message.message_id, "InvalidBatch", "invalid_json")
-        count = int(message.body.split(":")[1]) if message.body.startswith("records:") else 0
-        records = tuple(
-            KafkaRecord("t", None, f"{message.message_id}/{n}".encode(), ()) for n in range(count)
-        )
-        dropped = {"eventless_batch": 1} if message.body == "drop" else {}
-        return Transformed(message.message_id, records, dropped)
+from tests.support.fakes import (
+    ALICE,
+    ALICE_ROTATED,
+    FakeDeadLetters,
+    FakeProducers,
+    FakeSecrets,
+    Faults,
+    ScriptedTransform,
+)
 
 
 def messages(*bodies: str) -> list[SqsMessage]:
@@ -45,16 +40,19 @@ def forwarder(
     producers: FakeProducers | None = None,
     secrets: FakeSecrets | None = None,
     sink: FakeDeadLetters | None = None,
-    clock: itertools.count[float] | None = None,
 ) -> Forwarder:
-    ticks = clock or itertools.count(0.0, 0.0)
     return Forwarder(
         ScriptedTransform(),
         producers or FakeProducers(),
         sink or FakeDeadLetters(),
         secrets or FakeSecrets([ALICE]),
-        clock=lambda: next(ticks),
     )
+
+
+def within(wait_s: float, clock: itertools.count[float] | None = None) -> Deadline:
+    """A deadline `wait_s` seconds away on a clock that stands still (or on `clock`)."""
+    ticks = clock or itertools.count(0.0, 0.0)
+    return Deadline.in_seconds(wait_s, clock=lambda: next(ticks))
 
 
 def fails_for(*payload_prefixes: str, error: ForwarderError | None = None):  # type: ignore[no-untyped-def]
@@ -71,7 +69,7 @@ def outcomes(report: InvocationReport) -> list[Outcome]:
 
 
 def test_every_acknowledged_message_is_delivered_and_not_reported() -> None:
-    report = forwarder().forward(messages("records:2", "records:1"), 10.0)
+    report = forwarder().forward(messages("records:2", "records:1"), within(10.0))
     assert outcomes(report) == [Outcome.DELIVERED, Outcome.DELIVERED]
     assert report.response() == {"batchItemFailures": []}
     assert report.records_produced == 3
@@ -79,7 +77,9 @@ def test_every_acknowledged_message_is_delivered_and_not_reported() -> None:
 
 def test_all_records_of_the_invocation_are_sent_with_one_wait() -> None:
     producers = FakeProducers()
-    report = forwarder(producers).forward(messages("records:2", "records:3", "records:1"), 10.0)
+    report = forwarder(producers).forward(
+        messages("records:2", "records:3", "records:1"), within(10.0)
+    )
     assert report.ack_waits == 1
     assert len(producers.built[0].waits) == 1
     assert len(producers.built[0].sent) == 6
@@ -87,14 +87,14 @@ def test_all_records_of_the_invocation_are_sent_with_one_wait() -> None:
 
 def test_a_message_with_one_unacknowledged_record_is_retried_alone() -> None:
     producers = FakeProducers(fails_for("m1/1"))
-    report = forwarder(producers).forward(messages("records:2", "records:2"), 10.0)
+    report = forwarder(producers).forward(messages("records:2", "records:2"), within(10.0))
     assert outcomes(report) == [Outcome.DELIVERED, Outcome.RETRY]
     assert report.response() == {"batchItemFailures": [{"itemIdentifier": "m1"}]}
 
 
 def test_an_invalid_message_is_dead_lettered_with_its_reason_and_acknowledged() -> None:
     sink = FakeDeadLetters()
-    report = forwarder(sink=sink).forward(messages("records:1", "invalid"), 10.0)
+    report = forwarder(sink=sink).forward(messages("records:1", "invalid"), within(10.0))
     assert outcomes(report) == [Outcome.DELIVERED, Outcome.INVALID]
     assert [(d.message_id, d.body, d.error_class, d.reason) for d in sink.letters] == [
         ("m1", "invalid", "InvalidBatch", "invalid_json")
@@ -103,7 +103,7 @@ def test_an_invalid_message_is_dead_lettered_with_its_reason_and_acknowledged() 
 
 
 def test_an_invalid_message_whose_dead_letter_send_fails_is_retried() -> None:
-    report = forwarder(sink=FakeDeadLetters(fail=True)).forward(messages("invalid"), 10.0)
+    report = forwarder(sink=FakeDeadLetters(fail=True)).forward(messages("invalid"), within(10.0))
     assert outcomes(report) == [Outcome.RETRY]
     assert report.outcomes[0].reason == "dead_letter_failed"
 
@@ -111,7 +111,7 @@ def test_an_invalid_message_whose_dead_letter_send_fails_is_retried() -> None:
 def test_a_record_the_broker_refuses_as_too_large_dead_letters_its_message() -> None:
     sink = FakeDeadLetters()
     producers = FakeProducers(fails_for("m0/0", error=RecordTooLarge("broker limit")))
-    report = forwarder(producers, sink=sink).forward(messages("records:1"), 10.0)
+    report = forwarder(producers, sink=sink).forward(messages("records:1"), within(10.0))
     assert report.outcomes[0] == MessageOutcome(
         "m0", Outcome.INVALID, 1, "oversize", "RecordTooLarge"
     )
@@ -120,7 +120,7 @@ def test_a_record_the_broker_refuses_as_too_large_dead_letters_its_message() -> 
 
 def test_a_message_without_records_is_delivered_without_building_a_producer() -> None:
     producers = FakeProducers()
-    report = forwarder(producers).forward(messages("drop"), 10.0)
+    report = forwarder(producers).forward(messages("drop"), within(10.0))
     assert outcomes(report) == [Outcome.DELIVERED]
     assert producers.built == []
     assert report.dropped == {"eventless_batch": 1}
@@ -129,8 +129,8 @@ def test_a_message_without_records_is_delivered_without_building_a_producer() ->
 def test_the_producer_is_reused_across_invocations() -> None:
     producers = FakeProducers()
     subject = forwarder(producers)
-    subject.forward(messages("records:1"), 10.0)
-    subject.forward(messages("records:1"), 10.0)
+    subject.forward(messages("records:1"), within(10.0))
+    subject.forward(messages("records:1"), within(10.0))
     assert len(producers.built) == 1
 
 
@@ -145,7 +145,7 @@ def only_password(password: str):  # type: ignore[no-untyped-def]
 def test_rejected_credentials_are_refetched_once_and_the_records_sent_again() -> None:
     secrets = FakeSecrets([ALICE, ALICE_ROTATED])
     producers = FakeProducers(only_password("new-password"))
-    report = forwarder(producers, secrets).forward(messages("records:2"), 10.0)
+    report = forwarder(producers, secrets).forward(messages("records:2"), within(10.0))
     assert outcomes(report) == [Outcome.DELIVERED]
     assert secrets.refreshes == 1
     assert report.secret_refreshes == 1
@@ -156,7 +156,7 @@ def test_rejected_credentials_are_refetched_once_and_the_records_sent_again() ->
 def test_credentials_still_rejected_after_the_refetch_leave_the_records_for_retry() -> None:
     secrets = FakeSecrets([ALICE, ALICE])
     producers = FakeProducers(only_password("never"))
-    report = forwarder(producers, secrets).forward(messages("records:1"), 10.0)
+    report = forwarder(producers, secrets).forward(messages("records:1"), within(10.0))
     assert outcomes(report) == [Outcome.RETRY]
     assert secrets.refreshes == 1
     assert report.outcomes[0].error_class == "CredentialsRejected"
@@ -166,12 +166,12 @@ def test_rejected_credentials_near_the_deadline_are_refetched_and_used_next_time
     secrets = FakeSecrets([ALICE, ALICE_ROTATED])
     producers = FakeProducers(only_password("new-password"))
     clock = itertools.count(0.0, 1.0)  # every look at the clock costs a second
-    subject = forwarder(producers, secrets, clock=clock)
-    report = subject.forward(messages("records:1"), 3.0)
+    subject = forwarder(producers, secrets)
+    report = subject.forward(messages("records:1"), within(3.0, clock))
     assert outcomes(report) == [Outcome.RETRY]
     assert secrets.refreshes == 1
     assert len(producers.built) == 1
-    assert outcomes(subject.forward(messages("records:1"), 30.0)) == [Outcome.DELIVERED]
+    assert outcomes(subject.forward(messages("records:1"), within(30.0))) == [Outcome.DELIVERED]
     assert producers.built[-1].credentials == ALICE_ROTATED
 
 
@@ -182,21 +182,23 @@ def test_an_unreachable_cluster_refetches_the_secret_and_retries_with_a_new_valu
         return None if c == ALICE_ROTATED else BrokerUnreachable("no metadata")
 
     producers = FakeProducers(login_refused_at_bootstrap)
-    report = forwarder(producers, secrets).forward(messages("records:1"), 30.0)
+    report = forwarder(producers, secrets).forward(messages("records:1"), within(30.0))
     assert outcomes(report) == [Outcome.DELIVERED]
     assert secrets.refreshes == 1
 
 
 def test_an_unreachable_cluster_with_an_unchanged_secret_is_not_retried_at_once() -> None:
     producers = FakeProducers(lambda _r, _c: BrokerUnreachable("no metadata"))
-    report = forwarder(producers, FakeSecrets([ALICE, ALICE])).forward(messages("records:1"), 30.0)
+    report = forwarder(producers, FakeSecrets([ALICE, ALICE])).forward(
+        messages("records:1"), within(30.0)
+    )
     assert outcomes(report) == [Outcome.RETRY]
     assert report.ack_waits == 1
 
 
 def test_an_unreadable_secret_leaves_every_message_for_retry() -> None:
     report = forwarder(secrets=FakeSecrets([None])).forward(
-        messages("records:1", "records:1"), 10.0
+        messages("records:1", "records:1"), within(10.0)
     )
     assert outcomes(report) == [Outcome.RETRY, Outcome.RETRY]
     assert report.outcomes[0].error_class == "SecretUnavailable"
@@ -206,9 +208,9 @@ def test_a_changed_secret_value_rebuilds_the_producer_before_sending() -> None:
     secrets = FakeSecrets([ALICE, ALICE_ROTATED])
     producers = FakeProducers()
     subject = forwarder(producers, secrets)
-    subject.forward(messages("records:1"), 10.0)
+    subject.forward(messages("records:1"), within(10.0))
     secrets.rotate()  # the cache expired and Secrets Manager holds a new version
-    subject.forward(messages("records:1"), 10.0)
+    subject.forward(messages("records:1"), within(10.0))
     assert [p.credentials for p in producers.built] == [ALICE, ALICE_ROTATED]
     assert producers.built[0].closed
 
@@ -216,9 +218,9 @@ def test_a_changed_secret_value_rebuilds_the_producer_before_sending() -> None:
 def test_a_producer_left_with_unacknowledged_records_is_replaced_next_time() -> None:
     producers = FakeProducers(fails_for("m0/0"))
     subject = forwarder(producers)
-    subject.forward(messages("records:1"), 10.0)
+    subject.forward(messages("records:1"), within(10.0))
     producers.answer = lambda _r, _c: None
-    report = subject.forward(messages("records:1"), 10.0)
+    report = subject.forward(messages("records:1"), within(10.0))
     assert producers.built[0].closed
     assert len(producers.built) == 2
     assert outcomes(report) == [Outcome.DELIVERED]
@@ -226,14 +228,14 @@ def test_a_producer_left_with_unacknowledged_records_is_replaced_next_time() -> 
 
 def test_the_wait_is_bounded_by_the_time_budget() -> None:
     producers = FakeProducers()
-    forwarder(producers).forward(messages("records:1"), 7.5)
+    forwarder(producers).forward(messages("records:1"), within(7.5))
     assert producers.built[0].waits == [7.5]
 
 
 def test_on_fifo_the_first_failure_and_every_later_message_are_retried() -> None:
     producers = FakeProducers(fails_for("m1/"))
     report = forwarder(producers).forward(
-        messages("records:1", "records:1", "records:1", "invalid"), 10.0, fifo=True
+        messages("records:1", "records:1", "records:1", "invalid"), within(10.0), fifo=True
     )
     assert outcomes(report) == [Outcome.DELIVERED] + [Outcome.RETRY] * 3
     assert report.batch_item_failures() == [{"itemIdentifier": f"m{i}"} for i in (1, 2, 3)]
@@ -242,26 +244,130 @@ def test_on_fifo_the_first_failure_and_every_later_message_are_retried() -> None
 def test_on_fifo_an_invalid_message_after_a_failure_is_not_dead_lettered() -> None:
     sink = FakeDeadLetters()
     producers = FakeProducers(fails_for("m0/"))
-    forwarder(producers, sink=sink).forward(messages("records:1", "invalid"), 10.0, fifo=True)
+    forwarder(producers, sink=sink).forward(
+        messages("records:1", "invalid"), within(10.0), fifo=True
+    )
     assert sink.letters == []
 
 
 def test_on_fifo_a_failed_dead_letter_send_fails_every_later_message() -> None:
     report = forwarder(sink=FakeDeadLetters(fail=True)).forward(
-        messages("records:1", "invalid", "records:1"), 10.0, fifo=True
+        messages("records:1", "invalid", "records:1"), within(10.0), fifo=True
     )
     assert report.batch_item_failures() == [{"itemIdentifier": "m1"}, {"itemIdentifier": "m2"}]
 
 
-@given(st.lists(st.sampled_from(list(Outcome)), max_size=30), st.booleans())
-def test_batch_item_failures_name_only_ids_of_the_batch(kinds: list[Outcome], fifo: bool) -> None:
-    report = InvocationReport(
-        [MessageOutcome(f"id-{i}", k) for i, k in enumerate(kinds)], fifo=fifo
+@given(st.lists(st.sampled_from(list(Outcome)), max_size=30))
+def test_batch_item_failures_name_exactly_the_retried_messages(kinds: list[Outcome]) -> None:
+    report = InvocationReport([MessageOutcome(f"id-{i}", k) for i, k in enumerate(kinds)])
+    assert report.batch_item_failures() == [
+        {"itemIdentifier": f"id-{i}"} for i, k in enumerate(kinds) if k is Outcome.RETRY
+    ]
+
+
+@given(st.lists(st.sampled_from(list(Outcome)), max_size=30))
+def test_fifo_order_retries_the_first_retry_and_everything_after_it(kinds: list[Outcome]) -> None:
+    ordered = in_fifo_order([MessageOutcome(f"id-{i}", k) for i, k in enumerate(kinds)])
+    cut = kinds.index(Outcome.RETRY) if Outcome.RETRY in kinds else len(kinds)
+    assert [o.outcome for o in ordered] == kinds[:cut] + [Outcome.RETRY] * (len(kinds) - cut)
+    assert [o.message_id for o in ordered] == [f"id-{i}" for i in range(len(kinds))]
+
+
+# --- slices: memory bounded whatever a message expands into ------------------------------------
+
+
+def sliced_forwarder(producers: FakeProducers, inflight_bytes: int) -> Forwarder:
+    return Forwarder(
+        ScriptedTransform(), producers, FakeDeadLetters(), None, inflight_bytes=inflight_bytes
     )
-    failures = report.batch_item_failures()
-    ids = {f"id-{i}" for i in range(len(kinds))}
-    assert all(f["itemIdentifier"] in ids for f in failures)
-    assert len({f["itemIdentifier"] for f in failures}) == len(failures)
-    assert {f["itemIdentifier"] for f in failures} >= {
-        o.message_id for o in report.outcomes if o.outcome is Outcome.RETRY
-    }
+
+
+def test_records_over_the_inflight_budget_are_sent_in_slices_each_within_it() -> None:
+    producers = FakeProducers()
+    # Values are "m0/0".."m0/9" (4 bytes) and "m1/0".. (4 bytes): 12 bytes hold 3 records.
+    report = sliced_forwarder(producers, 12).forward(
+        messages("records:10", "records:5"), within(10.0)
+    )
+    sent = producers.built[0].sent
+    assert [r.value for r in sent] == [f"m0/{n}".encode() for n in range(10)] + [
+        f"m1/{n}".encode() for n in range(5)
+    ]
+    assert report.ack_waits == 5
+    assert outcomes(report) == [Outcome.DELIVERED, Outcome.DELIVERED]
+    assert report.records_produced == 15
+
+
+def test_a_record_larger_than_the_budget_is_sent_alone() -> None:
+    producers = FakeProducers()
+    report = sliced_forwarder(producers, 1).forward(messages("records:3"), within(10.0))
+    assert report.ack_waits == 3
+    assert outcomes(report) == [Outcome.DELIVERED]
+
+
+def test_a_message_split_over_slices_is_retried_when_any_slice_fails() -> None:
+    producers = FakeProducers(fails_for("m0/9"))
+    report = sliced_forwarder(producers, 12).forward(
+        messages("records:10", "records:2"), within(10.0)
+    )
+    assert outcomes(report) == [Outcome.RETRY, Outcome.DELIVERED]
+
+
+def test_after_an_unreachable_cluster_the_later_slices_are_not_sent() -> None:
+    producers = FakeProducers(lambda _r, _c: BrokerUnreachable("no metadata"))
+    report = Forwarder(
+        ScriptedTransform(),
+        producers,
+        FakeDeadLetters(),
+        FakeSecrets([ALICE, ALICE]),
+        inflight_bytes=12,
+    ).forward(messages("records:10"), within(30.0))
+    assert report.ack_waits == 1
+    assert len(producers.built[0].sent) == 3
+    assert report.outcomes[0].error_class == "BrokerUnreachable"
+
+
+def test_an_unknown_topic_is_retried_with_its_reason_and_names_the_topic() -> None:
+    producers = FakeProducers(lambda r, _c: UnknownTopic(r.topic))
+    secrets = FakeSecrets([ALICE, ALICE_ROTATED])
+    report = forwarder(producers, secrets).forward(messages("records:2"), within(10.0))
+    assert report.outcomes[0] == MessageOutcome(
+        "m0", Outcome.RETRY, 2, "unknown_topic", "UnknownTopic"
+    )
+    assert report.unwritable_topics == {"t": "unknown_topic"}
+    assert secrets.refreshes == 0
+
+
+def test_records_are_not_sent_once_the_wait_is_over() -> None:
+    producers = FakeProducers()
+    report = forwarder(producers).forward(messages("records:1"), within(0.0))
+    assert outcomes(report) == [Outcome.RETRY]
+    assert producers.built == []
+
+
+def test_dropped_events_are_counted_only_for_delivered_messages() -> None:
+    producers = FakeProducers(fails_for("m1/"))
+    report = forwarder(producers).forward(messages("drop", "records:1"), within(10.0))
+    assert report.dropped == {"eventless_batch": 1}
+    report = forwarder(FakeProducers()).forward(
+        messages("records:1", "drop"), within(10.0), fifo=True
+    )
+    assert report.dropped == {"eventless_batch": 1}
+
+
+def test_on_fifo_the_response_and_the_counts_agree_after_a_failed_dead_letter() -> None:
+    report = forwarder(sink=FakeDeadLetters(fail=True)).forward(
+        messages("records:1", "invalid", "records:1"), within(10.0), fifo=True
+    )
+    retried = {f["itemIdentifier"] for f in report.response()["batchItemFailures"]}
+    assert retried == {"m1", "m2"}
+    assert report.count(Outcome.DELIVERED) == 1
+    assert report.count(Outcome.RETRY) == 2
+
+
+def test_a_transform_that_raises_retries_that_message_alone() -> None:
+    faults = Faults({"transform": (1, RuntimeError)})
+    report = Forwarder(
+        ScriptedTransform(faults), FakeProducers(), FakeDeadLetters(), FakeSecrets([ALICE])
+    ).forward(messages("records:1", "records:1", "records:1"), within(10.0))
+    assert outcomes(report) == [Outcome.DELIVERED, Outcome.RETRY, Outcome.DELIVERED]
+    assert report.faults == ("transform raised RuntimeError",)

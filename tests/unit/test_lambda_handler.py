@@ -94,3 +94,37 @@ def test_the_wait_keeps_a_margin_before_the_function_timeout(
     remaining_ms: int, budget_s: float
 ) -> None:
     assert time_budget_s(remaining_ms) == pytest.approx(budget_s)
+
+
+def test_an_event_that_is_not_an_sqs_batch_fails_the_whole_batch_without_raising(
+    sink: FakeDeadLetters, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Lambda reads an empty item identifier as "the whole batch failed": nothing is deleted.
+    response = handler({"Records": [{"body": "no message id"}]}, LocalContext())
+    assert response == {"batchItemFailures": [{"itemIdentifier": ""}]}
+    assert "event is not an SQS batch" in log_lines(caplog)
+
+
+def test_the_deadline_is_read_after_the_container_is_built(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A cold start's set-up (imports, settings, TLS) must come out of this invocation's time,
+    # not be counted as time still available for the wait.
+    waits: list[float] = []
+
+    class SlowColdStart(LocalContext):
+        pass
+
+    context = SlowColdStart(timeout_s=10.0)
+    settings = load_settings("preview", {"kafka_topic": "events"})
+    producers = FakeProducers()
+    fakes = Forwarder(
+        BatchTransform.from_settings(settings), producers, FakeDeadLetters(), FakeSecrets([ALICE])
+    )
+
+    def slow_get(budget_ms: int) -> Forwarder:
+        context.started -= 3.0  # the container took 3 s to build
+        return fakes
+
+    monkeypatch.setattr(container, "get", slow_get)
+    handler(sqs_event(GOOD), context)
+    waits.extend(producers.built[0].waits)
+    assert waits[0] == pytest.approx(7.0 - min(5.0, 7.0 / 5), abs=0.1)

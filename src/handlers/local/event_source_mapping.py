@@ -108,7 +108,11 @@ class LocalEventSourceMapping:
             log.error("handler overran its %ss timeout: nothing acknowledged", context.timeout_s)
             self.stats.failed_invocations += 1
             return
-        failed = {item["itemIdentifier"] for item in (response or {}).get("batchItemFailures", [])}
+        failed = _failed_ids(response, {m["MessageId"] for m in messages})
+        if failed is None:
+            log.error("the response failed the whole batch: nothing acknowledged")
+            self.stats.failed_invocations += 1
+            return
         acknowledged = [m for m in messages if m["MessageId"] not in failed]
         self._delete(acknowledged)
         self.stats.acknowledged += len(acknowledged)
@@ -168,3 +172,11 @@ def _lambda_attribute(value: Any) -> dict[str, Any]:
     if "BinaryValue" in value:
         attribute["binaryValue"] = base64.b64encode(value["BinaryValue"]).decode()
     return attribute
+
+
+def _failed_ids(response: Any, batch_ids: set[str]) -> set[str] | None:
+    """The ids a partial batch response returns for retry, read as Lambda reads it: None (the
+    whole batch failed) when an item identifier is empty, missing or not in the batch."""
+    items = (response or {}).get("batchItemFailures") or []
+    failed = {item.get("itemIdentifier") if isinstance(item, dict) else None for item in items}
+    return {str(i) for i in failed} if failed <= batch_ids else None
