@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from core.sqs_event import SqsMessage
 from core.transform import BatchTransform, Transformed
 from tests.support.transforming import (
@@ -92,9 +94,24 @@ def test_no_batch_id_header_without_batch_id() -> None:
     assert "x-mp-batch-id" not in headers(record)
 
 
-def test_batch_id_decimal_string_is_its_header() -> None:
-    (record,) = records({"events": [], "batch_id": "-0042"})
-    assert headers(record)["x-mp-batch-id"] == "-42"
+@pytest.mark.parametrize("batch_id", ["007", "-0042", "7", "-0"])
+def test_batch_id_decimal_string_is_its_header_as_given(batch_id: str) -> None:
+    (record,) = records({"events": [], "batch_id": batch_id})
+    assert headers(record)["x-mp-batch-id"] == batch_id
+
+
+@pytest.mark.parametrize("literal", ["7", "-0", "-5539021836540099217"])
+@pytest.mark.parametrize("send_as_batch", [True, False])
+def test_batch_id_integer_is_its_header_as_written(literal: str, send_as_batch: bool) -> None:
+    body = f'{{"events":[{{"event_type":"x"}}],"batch_id":{literal}}}'
+    (record,) = records(body, send_as_batch=send_as_batch)
+    assert headers(record)["x-mp-batch-id"] == literal
+
+
+def test_mpid_key_stays_canonical_when_the_batch_id_header_is_literal() -> None:
+    (record,) = records({"events": [], "mpid": "007", "batch_id": "007"})
+    assert record.key == b"7"
+    assert headers(record)["x-mp-batch-id"] == "007"
 
 
 def test_batch_id_that_is_not_an_integer_gets_no_header_and_is_forwarded() -> None:
