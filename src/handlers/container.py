@@ -7,6 +7,7 @@ there, not at import time) and then returns the same forwarder; tests use `overr
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 from core.credentials import Credentials
 from core.delivery import Forwarder, ProducerFactory
 from core.ports import DeadLetterSink, RecordProducer, SecretSource
+from handlers.observability import logger
 
 if TYPE_CHECKING:
     # pydantic-settings costs about half the handler's cold import: only the first invocation
@@ -71,9 +73,14 @@ class Container:
         if o.settings is not None:
             settings = o.settings
         else:
-            from core.settings import load_settings  # noqa: PLC0415 (see TYPE_CHECKING above)
+            from core.settings import (  # noqa: PLC0415 (see TYPE_CHECKING above)
+                load_settings,
+                misspelt_variables,
+            )
 
             settings = load_settings("lambda")
+            for name, meant in misspelt_variables(os.environ):  # names only, never a value
+                logger.warning(f"unknown environment variable {name} ignored; meant {meant}?")
         return build(
             settings,
             budget_ms,

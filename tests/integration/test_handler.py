@@ -113,6 +113,32 @@ def test_a_wrong_password_retries_every_record_and_never_logs_it(
     assert wrong not in logged + captured.out + captured.err
 
 
+def test_a_secret_whose_ca_pem_is_no_certificate_retries_naming_the_secret_never_its_value(
+    deploy: Any, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    deployment = deploy("SCRAM-SHA-512")
+    user = deployment.stack.credentials("SCRAM-SHA-512")
+    canary = "-----BEGIN CERTIFICATE-----\nca-pem-canary-5512\n-----END CERTIFICATE-----\n"
+    deployment.secrets.put_secret_value(
+        SecretId=deployment.secret_id,
+        SecretString=json.dumps(
+            {"username": user.username, "password": user.password, "ca_pem": canary}
+        ),
+    )
+    caplog.set_level(logging.DEBUG)
+    response = deployment.invoke(sqs_event(VALID_BATCH), timeout_s=20)
+    assert response == {"batchItemFailures": [{"itemIdentifier": "msg-0"}]}
+    assert read_topic(deployment.stack, deployment.topic, timeout_s=2) == []
+    retried = [r for r in caplog.records if r.getMessage() == "message left for retry"]
+    reasons = [logger.registered_handler.format(r) for r in retried]
+    assert len(reasons) == 1
+    assert deployment.secret_id in reasons[0]
+    assert "ca_pem" in reasons[0]
+    captured = capfd.readouterr()
+    logged = "\n".join(logger.registered_handler.format(r) for r in caplog.records)
+    assert "ca-pem-canary" not in logged + captured.out + captured.err
+
+
 def test_rotation_succeeds_on_the_next_invocation_after_one_refetch(deploy: Any) -> None:
     deployment = deploy("SCRAM-SHA-512", SECRET_CACHE_TTL_SECONDS="300")
     user = deployment.stack.credentials("SCRAM-SHA-512")
