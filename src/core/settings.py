@@ -44,6 +44,16 @@ class AuthMethod(StrEnum):
     NONE = "NONE"
 
 
+class Compression(StrEnum):
+    """The record batch codecs kafka-python writes (docs/contract.md#compression)."""
+
+    NONE = "none"
+    GZIP = "gzip"
+    SNAPPY = "snappy"
+    LZ4 = "lz4"
+    ZSTD = "zstd"
+
+
 MetadataField = Literal["device_name", "ip_address"]
 METADATA_FIELDS: tuple[MetadataField, ...] = ("device_name", "ip_address")
 
@@ -93,6 +103,7 @@ class Settings(BaseSettings):
     dead_letter_queue_url: Optional = None
     kafka_max_message_bytes: int = Field(default=1_000_000, ge=1024, le=100_000_000)
     secret_cache_ttl_seconds: int = Field(default=300, ge=0, le=86_400)
+    kafka_compression: Compression = Compression.NONE
 
     # Connection settings (docs/contract.md#connection-settings)
     unique_id: Optional = None
@@ -169,6 +180,7 @@ _REQUIRED: dict[Mode, tuple[str, ...]] = {
 _ACCEPTED: dict[str, str] = {
     "kafka_auth_method": ", ".join(m.value for m in AuthMethod),
     "metadata_field_exclusion": "a comma list of " + ", ".join(METADATA_FIELDS),
+    "kafka_compression": ", ".join(c.value for c in Compression),
     "kafka_max_message_bytes": "an integer from 1024 to 100000000",
     "secret_cache_ttl_seconds": "an integer from 0 to 86400",
 }

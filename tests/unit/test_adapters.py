@@ -81,6 +81,15 @@ def test_the_request_size_leaves_room_above_the_record_limit() -> None:
     assert config(kafka_max_message_bytes=500_000)["max_request_size"] > 500_000
 
 
+def test_no_compression_leaves_record_batches_uncompressed() -> None:
+    assert config()["compression_type"] is None
+
+
+@pytest.mark.parametrize("codec", ["gzip", "snappy", "lz4", "zstd"])
+def test_the_compression_setting_is_the_producers_codec(codec: str) -> None:
+    assert config(kafka_compression=codec)["compression_type"] == codec
+
+
 @pytest.mark.parametrize("budget_ms", [3_000, 10_000, 30_000, 900_000])
 def test_producer_timeouts_stay_below_the_function_timeout(budget_ms: int) -> None:
     timeouts = Timeouts.within(budget_ms)
