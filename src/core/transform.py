@@ -21,6 +21,7 @@ import orjson
 from core.batch import Batch, Event, read_batch, read_batch_exactly
 from core.connection import EVENTLESS_BATCH, ConnectionSettings
 from core.errors import NOT_JSON, TOO_DEEP, InvalidBatch, PermanentError, RecordTooLarge
+from core.event_types import bounded, count_by_type
 from core.framing import Frame, split
 from core.kafka_records import KafkaRecord, Records
 from core.sqs_event import SqsMessage
@@ -37,7 +38,8 @@ _PLUS = ord("+")
 _E = ord("e")
 _PLUSES = repeat(_PLUS)  # endless, so stateless: one serves every call
 
-Built = tuple[Sequence[KafkaRecord], dict[str, int], bool]  # records, dropped counts, digits lost
+# records, dropped counts, the kept events' types, digits lost
+Built = tuple[Sequence[KafkaRecord], dict[str, int], list[str], bool]
 _NO_RECORDS: tuple[KafkaRecord, ...] = ()
 
 
@@ -48,11 +50,15 @@ class Transformed:
     `dropped` counts what the connection settings removed, by reason: the dropped event types
     (`network_performance`, `user_attribute_change`, `user_identity_change`) and
     `eventless_batch` for a batch not sent because no events were left. Only non-zero counts.
+    `forwarded` and `dropped_events` count the events the records hold and the events the
+    settings removed, by `event_type` (`core.event_types`: unknown types as `other`).
     """
 
     message_id: str
     records: Sequence[KafkaRecord]  # made on demand (`Records`): iterate or build in ranges
     dropped: Mapping[str, int] = field(default_factory=dict)
+    forwarded: Mapping[str, int] = field(default_factory=dict)
+    dropped_events: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,18 +91,22 @@ class BatchTransform:
     def apply(self, message: SqsMessage) -> Transformed | Rejected:
         """The records for `message`, or why it can never be delivered."""
         try:
-            records, dropped, lossy = self._build(message, read_batch(message.body))
+            records, dropped, kept, lossy = self._build(message, read_batch(message.body))
             if lossy:  # rare: rebuild from the parser that keeps every digit
-                records, dropped, _ = self._build(message, read_batch_exactly(message.body))
+                records, dropped, kept, _ = self._build(message, read_batch_exactly(message.body))
         except PermanentError as exc:
             return Rejected(message.message_id, type(exc).__name__, exc.reason)
-        return Transformed(message.message_id, records, dropped)
+        # The settings drop events by type alone: every dropped count but the eventless batch's
+        # is an event type's.
+        dropped_events = {t: n for t, n in dropped.items() if t != EVENTLESS_BATCH}
+        forwarded = count_by_type(kept)
+        return Transformed(message.message_id, records, dropped, forwarded, bounded(dropped_events))
 
     def _build(self, message: SqsMessage, batch: Batch) -> Built:
         events, event_types, dropped = self._connection.shape(batch)
         if not events and not self._connection.send_batches_without_events:
             dropped[EVENTLESS_BATCH] = 1
-            return _NO_RECORDS, dropped, False
+            return _NO_RECORDS, dropped, event_types, False
         try:
             if events and not self._connection.send_as_batch:
                 records, lossy = self._per_event_records(message, batch, events, event_types)
@@ -106,7 +116,7 @@ class BatchTransform:
                 lossy = _may_be_rounded(values)
         except orjson.JSONEncodeError as exc:
             raise _unwritable(batch, exc) from None
-        return records, dropped, lossy and not batch.exact
+        return records, dropped, event_types, lossy and not batch.exact
 
     def _per_event_records(
         self, message: SqsMessage, batch: Batch, events: list[Event], event_types: list[str]

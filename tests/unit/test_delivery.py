@@ -354,6 +354,17 @@ def test_dropped_events_are_counted_only_for_delivered_messages() -> None:
     assert report.dropped == {"eventless_batch": 1}
 
 
+def test_forwarded_events_are_counted_by_type_only_for_delivered_messages() -> None:
+    producers = FakeProducers(fails_for("m1/"))
+    report = forwarder(producers).forward(
+        messages("records:2", "records:3", "invalid", "records:4"), within(10.0)
+    )
+    assert outcomes(report) == [
+        Outcome.DELIVERED, Outcome.RETRY, Outcome.INVALID, Outcome.DELIVERED
+    ]  # fmt: skip
+    assert report.events_forwarded == {"custom_event": 6}
+
+
 def test_on_fifo_the_response_and_the_counts_agree_after_a_failed_dead_letter() -> None:
     report = forwarder(sink=FakeDeadLetters(fail=True)).forward(
         messages("records:1", "invalid", "records:1"), within(10.0), fifo=True
