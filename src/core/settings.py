@@ -104,6 +104,7 @@ class Settings(BaseSettings):
     kafka_max_message_bytes: int = Field(default=1_000_000, ge=1024, le=100_000_000)
     secret_cache_ttl_seconds: int = Field(default=300, ge=0, le=86_400)
     kafka_compression: Compression = Compression.NONE
+    kafka_trace_header: Flag = True
 
     # Connection settings (docs/contract.md#connection-settings)
     unique_id: Optional = None

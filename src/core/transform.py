@@ -25,6 +25,7 @@ from core.event_types import bounded, count_by_type
 from core.framing import Frame, split
 from core.kafka_records import KafkaRecord, Records
 from core.sqs_event import SqsMessage
+from core.trace_context import traceparent
 
 if TYPE_CHECKING:
     from core.settings import Settings
@@ -74,11 +75,17 @@ class BatchTransform:
     """Applies the connection settings and builds the records of one SQS message."""
 
     def __init__(
-        self, connection: ConnectionSettings, *, topic: str, max_message_bytes: int
+        self,
+        connection: ConnectionSettings,
+        *,
+        topic: str,
+        max_message_bytes: int,
+        trace_header: bool = False,
     ) -> None:
         self._connection = connection
         self._topic = topic
         self._limit = max_message_bytes
+        self._trace_header = trace_header
 
     @classmethod
     def from_settings(cls, settings: Settings) -> BatchTransform:
@@ -86,6 +93,7 @@ class BatchTransform:
             ConnectionSettings.from_settings(settings),
             topic=settings.kafka_topic or "",
             max_message_bytes=settings.kafka_max_message_bytes,
+            trace_header=settings.kafka_trace_header,
         )
 
     def apply(self, message: SqsMessage) -> Transformed | Rejected:
@@ -148,6 +156,7 @@ class BatchTransform:
             head=frame.head if frame else b"",
             tail=frame.tail if frame else b"",
             event_types=event_types,
+            traceparent=traceparent(message.trace_header) if self._trace_header else None,
         )
 
     def _batch_values(self, fields: dict[str, Any], events: list[Event]) -> list[bytes]:

@@ -183,3 +183,20 @@ def test_installed_forwarder_script_runs_preview() -> None:
     assert completed.returncode == 0, completed.stderr
     expected = (GOLDEN / "several-records.per-event.jsonl").read_text(encoding="utf-8")
     assert completed.stdout == expected
+
+
+def test_preview_shows_the_traceparent_of_a_traced_message(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    event = json.loads((ROOT / "events" / "mixed-batch.json").read_text(encoding="utf-8"))
+    event["Records"][0].setdefault("attributes", {})["AWSTraceHeader"] = (
+        "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
+    )
+    traced = tmp_path / "traced.json"
+    traced.write_text(json.dumps(event), encoding="utf-8")
+    code, lines, _ = preview(capsys, "--config", str(GOLDEN / "batch.settings.json"), str(traced))
+    records = [json.loads(line) for line in lines if '"headers"' in line]
+    assert code == 0
+    assert records[0]["headers"]["traceparent"] == (
+        "00-5759e988bd862e3fe1be46a994272793-53995c3f42cd8ad8-01"
+    )
