@@ -13,7 +13,7 @@ from kafka import errors as kafka_errors
 from adapters.dead_letters import SqsDeadLetterSink
 from adapters.kafka_errors import translate
 from adapters.kafka_producer import Timeouts, producer_config
-from adapters.secrets import parse_secret
+from adapters.secrets import WORST_READ_S, SecretsManagerSource, parse_secret
 from core.credentials import Credentials
 from core.deadline import Deadline
 from core.errors import (
@@ -36,7 +36,12 @@ LAMBDA = {
     "dead_letter_queue_url": "https://sqs/dlq",
 }
 ALICE = Credentials("alice", "s3cret-canary")
-AMPLE = Deadline.in_seconds(30.0, 5.0)  # time enough for every call
+
+
+def ample() -> Deadline:
+    """Time enough for every call, from now (a deadline made at import would expire while the
+    rest of a long suite runs)."""
+    return Deadline.in_seconds(30.0, 5.0)
 
 
 def config(**overrides: Any) -> dict[str, Any]:
@@ -183,19 +188,19 @@ def letters(count: int, size: int = 10) -> list[DeadLetter]:
 
 def test_dead_letters_go_in_batches_of_at_most_ten() -> None:
     sqs = RecordingSqs()
-    SqsDeadLetterSink("url", sqs, worst_call_s=3.0).send(letters(23), AMPLE)  # type: ignore[arg-type]
+    SqsDeadLetterSink("url", sqs, worst_call_s=3.0).send(letters(23), ample())  # type: ignore[arg-type]
     assert [len(call) for call in sqs.calls] == [10, 10, 3]
 
 
 def test_dead_letter_batches_stay_under_the_request_size_limit() -> None:
     sqs = RecordingSqs()
-    SqsDeadLetterSink("url", sqs, worst_call_s=3.0).send(letters(3, size=100_000), AMPLE)  # type: ignore[arg-type]
+    SqsDeadLetterSink("url", sqs, worst_call_s=3.0).send(letters(3, size=100_000), ample())  # type: ignore[arg-type]
     assert [len(call) for call in sqs.calls] == [2, 1]
 
 
 def test_dead_letters_carry_the_error_class_and_reason_attributes() -> None:
     sqs = RecordingSqs()
-    SqsDeadLetterSink("url", sqs, worst_call_s=3.0).send(letters(1), AMPLE)  # type: ignore[arg-type]
+    SqsDeadLetterSink("url", sqs, worst_call_s=3.0).send(letters(1), ample())  # type: ignore[arg-type]
     attributes = sqs.calls[0][0]["MessageAttributes"]
     assert attributes["error-class"]["StringValue"] == "InvalidBatch"
     assert attributes["error-reason"]["StringValue"] == "not_json"
@@ -203,7 +208,7 @@ def test_dead_letters_carry_the_error_class_and_reason_attributes() -> None:
 
 def test_dead_letters_sqs_refused_are_returned_for_retry() -> None:
     sqs = RecordingSqs(failing_ids=["m1"])
-    assert SqsDeadLetterSink("url", sqs, worst_call_s=3.0).send(letters(3), AMPLE) == {"m1"}  # type: ignore[arg-type]
+    assert SqsDeadLetterSink("url", sqs, worst_call_s=3.0).send(letters(3), ample()) == {"m1"}  # type: ignore[arg-type]
 
 
 def test_a_dead_letter_whose_body_is_not_valid_unicode_is_returned_for_retry() -> None:
@@ -211,8 +216,47 @@ def test_a_dead_letter_whose_body_is_not_valid_unicode_is_returned_for_retry() -
     sqs = RecordingSqs()
     lone = DeadLetter("m-lone", '{"s": "\ud800"}', "InvalidBatch", "not_json")
     sink = SqsDeadLetterSink("url", sqs, worst_call_s=3.0)  # type: ignore[arg-type]
-    assert sink.send([lone, *letters(2)], AMPLE) == {"m-lone"}
+    assert sink.send([lone, *letters(2)], ample()) == {"m-lone"}
     assert [e["MessageAttributes"]["source-message-id"]["StringValue"] for e in sqs.calls[0]] == [
         "m0",
         "m1",
     ]
+
+
+def test_dead_letters_are_not_sent_when_one_call_would_outlast_the_deadline() -> None:
+    sqs = RecordingSqs()
+    short = Deadline.in_seconds(0.0, 2.9)  # one SendMessageBatch attempt may take 3 s
+    sink = SqsDeadLetterSink("url", sqs, worst_call_s=3.0)  # type: ignore[arg-type]
+    assert sink.send(letters(3), short) == {"m0", "m1", "m2"}
+    assert sqs.calls == []
+
+
+class CountingProvider:
+    """Powertools' SecretsProvider as the adapter calls it, counting calls."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def get(self, name: str, **options: Any) -> str:
+        self.calls += 1
+        return '{"username": "alice", "password": "s3cret-canary"}'
+
+
+def test_a_secret_read_is_not_started_when_it_could_outlast_the_deadline() -> None:
+    provider = CountingProvider()
+    source = SecretsManagerSource("kafka/secret", 300, provider)  # type: ignore[arg-type]
+    with pytest.raises(SecretUnavailable, match="too little time"):
+        source.get(Deadline.in_seconds(0.0, WORST_READ_S - 0.1), refresh=True)
+    assert provider.calls == 0
+
+
+def test_a_secret_within_its_cache_time_is_served_even_with_no_time_left() -> None:
+    # Powertools serves it from its cache (max_age): no call to Secrets Manager is made.
+    source = SecretsManagerSource("kafka/secret", 300, CountingProvider())  # type: ignore[arg-type]
+    first = source.get(ample())
+    assert source.get(Deadline.in_seconds(0.0, 0.0)) == first
+
+
+def test_the_producer_never_creates_a_topic() -> None:
+    # A mistyped topic must fail as unknown_topic, not be created on a cluster that allows it.
+    assert config()["allow_auto_create_topics"] is False
