@@ -91,6 +91,7 @@ class Forwarder:
         return InvocationReport(
             outcomes=final,
             records_produced=sum(tally.acknowledged for tally in tallies),
+            bytes_produced=shipment.bytes_acknowledged,
             dropped=_delivered_sum(verdicts, final, "dropped"),
             events_forwarded=_delivered_sum(verdicts, final, "forwarded"),
             events_dropped=_delivered_sum(verdicts, final, "dropped_events"),

@@ -33,6 +33,7 @@ def log_report(logger: Logger, report: InvocationReport) -> None:
         invalid=report.count(Outcome.INVALID),
         retried=report.count(Outcome.RETRY),
         records_produced=report.records_produced,
+        bytes_produced=report.bytes_produced,
         produce_ms=round(report.produce_seconds * 1000, 1),
         ack_waits=report.ack_waits,
         secret_refreshes=report.secret_refreshes,
@@ -47,6 +48,7 @@ def record_metrics(metrics: Metrics, report: InvocationReport) -> None:
     metrics.add_metric("MessagesInvalid", MetricUnit.Count, report.count(Outcome.INVALID))
     metrics.add_metric("MessagesRetried", MetricUnit.Count, report.count(Outcome.RETRY))
     metrics.add_metric("RecordsProduced", MetricUnit.Count, report.records_produced)
+    metrics.add_metric("BytesProduced", MetricUnit.Bytes, report.bytes_produced)
     metrics.add_metric("SecretRefreshes", MetricUnit.Count, report.secret_refreshes)
     metrics.add_metric("TopicUnwritable", MetricUnit.Count, len(report.unwritable_topics))
     metrics.add_metric("PortFaults", MetricUnit.Count, len(report.faults))
