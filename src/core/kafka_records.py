@@ -68,6 +68,7 @@ class Records(Sequence[KafkaRecord]):
         "_parts",
         "_tail",
         "_topic",
+        "_topics",
         "_traceparent",
     )
 
@@ -83,11 +84,13 @@ class Records(Sequence[KafkaRecord]):
         tail: bytes = b"",
         event_types: Sequence[str] | None = None,
         traceparent: bytes | None = None,
+        topics: Sequence[str] | None = None,
     ) -> None:
+        """`topics`, when given, is each value's topic (routing); else every record's is `topic`."""
         self._parts, self._head, self._tail = parts, head, tail
         self._topic, self._key, self._batch_id = topic, key, batch_id
         self._message_id, self._event_types = message_id, event_types
-        self._traceparent = traceparent
+        self._traceparent, self._topics = traceparent, topics
 
     def __len__(self) -> int:
         return len(self._parts)
@@ -116,6 +119,7 @@ class Records(Sequence[KafkaRecord]):
             event_types=types,
             first_index=start,
             traceparent=self._traceparent,
+            topics=None if self._topics is None else self._topics[start:stop],
         )
 
     def __iter__(self) -> Iterator[KafkaRecord]:
@@ -153,9 +157,11 @@ def kafka_records(
     event_types: Sequence[str] | None = None,
     first_index: int = 0,
     traceparent: bytes | None = None,
+    topics: Sequence[str] | None = None,
 ) -> list[KafkaRecord]:
     """One record per value, numbered from `first_index`; `event_types` (one per value) marks
-    per-event records; `traceparent`, when given, is the last header of each."""
+    per-event records; `traceparent`, when given, is the last header of each; `topics` (one per
+    value), when given, replaces `topic`."""
     prefix = message_id.encode() + b":"
     end = first_index + len(values)
     indexes = _INDEXES[first_index:end] if end <= len(_INDEXES) else _indexes(first_index, end)
@@ -171,7 +177,7 @@ def kafka_records(
     # Each zip ends with its finite iterables (`values`, the maps) as `repeat` never ends, so
     # `strict` does not apply (and its keyword parsing costs more than the zip).
     headers = zip(*columns)  # noqa: B905
-    fields = zip(repeat(topic), repeat(key), values, headers)
+    fields = zip(repeat(topic) if topics is None else topics, repeat(key), values, headers)
     return list(map(_new_record, _RECORD_TYPE, fields))
 
 

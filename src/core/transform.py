@@ -81,11 +81,14 @@ class BatchTransform:
         topic: str,
         max_message_bytes: int,
         trace_header: bool = False,
+        routes: Mapping[str, str] | None = None,
     ) -> None:
+        """`routes` maps event types to the topics their events go to; others go to `topic`."""
         self._connection = connection
         self._topic = topic
         self._limit = max_message_bytes
         self._trace_header = trace_header
+        self._routes = dict(routes or {})
 
     @classmethod
     def from_settings(cls, settings: Settings) -> BatchTransform:
@@ -94,6 +97,7 @@ class BatchTransform:
             topic=settings.kafka_topic or "",
             max_message_bytes=settings.kafka_max_message_bytes,
             trace_header=settings.kafka_trace_header,
+            routes=settings.kafka_topic_routes,
         )
 
     def apply(self, message: SqsMessage) -> Transformed | Rejected:
@@ -118,6 +122,8 @@ class BatchTransform:
         try:
             if events and not self._connection.send_as_batch:
                 records, lossy = self._per_event_records(message, batch, events, event_types)
+            elif events and not self._routes.keys().isdisjoint(event_types):
+                records, lossy = self._routed_batch_records(message, batch, events, event_types)
             else:
                 values = self._batch_values(batch.fields, events)
                 records = self._records(message, batch, values)
@@ -134,10 +140,33 @@ class BatchTransform:
         bodies = list(map(_dumps, events))
         if max(map(len, bodies)) > self._limit - frame.overhead:
             raise RecordTooLarge
-        records = self._records(message, batch, bodies, frame, event_types)
+        topics = self._topics_of(event_types) if self._routes else None
+        records = self._records(message, batch, bodies, frame, event_types, topics=topics)
         # Events and batch fields are looked at apart: a `+` in the batch fields (a phone
         # number) would be in every value.
         return records, _may_be_rounded(bodies) or _has_exponent(frame.head + frame.tail)
+
+    def _routed_batch_records(
+        self, message: SqsMessage, batch: Batch, events: list[Event], event_types: list[str]
+    ) -> tuple[Records, bool]:
+        """One batch record per destination topic (more if one is over the limit), each with
+        the batch fields and that topic's events in their order; topics in order of first use."""
+        frame = Frame(batch.fields)
+        bodies = list(map(_dumps, events))
+        groups: dict[str, list[bytes]] = {}
+        for body, topic in zip(bodies, self._topics_of(event_types), strict=True):
+            groups.setdefault(topic, []).append(body)
+        values: list[bytes] = []
+        topics: list[str] = []
+        for topic, group in groups.items():
+            shares = split(frame, group, self._limit)
+            values += shares
+            topics += [topic] * len(shares)
+        records = self._records(message, batch, values, topics=topics)
+        return records, _may_be_rounded(bodies) or _has_exponent(frame.head + frame.tail)
+
+    def _topics_of(self, event_types: list[str]) -> list[str]:
+        return list(map(self._routes.get, event_types, repeat(self._topic)))
 
     def _records(
         self,
@@ -146,6 +175,8 @@ class BatchTransform:
         parts: list[bytes],
         frame: Frame | None = None,
         event_types: list[str] | None = None,
+        *,
+        topics: list[str] | None = None,
     ) -> Records:
         return Records(
             parts,
@@ -157,6 +188,7 @@ class BatchTransform:
             tail=frame.tail if frame else b"",
             event_types=event_types,
             traceparent=traceparent(message.trace_header) if self._trace_header else None,
+            topics=topics,
         )
 
     def _batch_values(self, fields: dict[str, Any], events: list[Event]) -> list[bytes]:

@@ -200,3 +200,19 @@ def test_preview_shows_the_traceparent_of_a_traced_message(
     assert records[0]["headers"]["traceparent"] == (
         "00-5759e988bd862e3fe1be46a994272793-53995c3f42cd8ad8-01"
     )
+
+
+def test_preview_shows_each_records_routed_topic(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    settings = json.loads((GOLDEN / "per-event.settings.json").read_text(encoding="utf-8"))
+    config = tmp_path / "routed.settings.json"
+    routes = {"kafka_topic_routes": "custom_event=custom-events", "kafka_topic": "events"}
+    config.write_text(json.dumps(settings | routes), encoding="utf-8")
+    code, lines, _ = preview(capsys, "--config", str(config), str(ROOT / "events/mixed-batch.json"))
+    records = [json.loads(line) for line in lines if '"headers"' in line]
+    assert code == 0
+    assert {(r["headers"]["x-mp-event-type"] == "custom_event", r["topic"]) for r in records} == {
+        (True, "custom-events"),
+        (False, "events"),
+    }
