@@ -165,3 +165,11 @@ def test_a_body_written_as_orjson_writes_keeps_the_fast_path_when_settings_drop_
     kept = (batch.events or [])[1:2]
     batch.fields["events"] = kept
     assert not per_event_numbers_kept(rewritten, batch, kept, bodies, Frame(batch.fields))
+
+
+@pytest.mark.parametrize("number", ["1.10", "1E3", "-0", "19.99"])
+def test_numbers_keep_their_text_in_routed_batch_records(number: str) -> None:
+    result = records(body_with(number), kafka_topic_routes="x=topic-x")
+    assert sorted(r.topic for r in result) == ["events", "topic-x"]
+    for record in result:
+        assert set(number_texts(record.value)) - {"1", "7"} == {number}
