@@ -22,7 +22,7 @@ from core.batch import Batch, Event, read_batch, read_batch_exactly
 from core.connection import EVENTLESS_BATCH, ConnectionSettings
 from core.errors import NOT_JSON, TOO_DEEP, InvalidBatch, PermanentError, RecordTooLarge
 from core.framing import Frame, split
-from core.kafka_records import KafkaRecord, Records
+from core.kafka_records import KafkaRecord, Records, body_digest
 from core.sqs_event import SqsMessage
 
 if TYPE_CHECKING:
@@ -134,7 +134,7 @@ class BatchTransform:
             topic=self._topic,
             key=batch.key,
             batch_id=batch.batch_id,
-            message_id=message.message_id,
+            dedup_key=body_digest(message.body),
             head=frame.head if frame else b"",
             tail=frame.tail if frame else b"",
             event_types=event_types,

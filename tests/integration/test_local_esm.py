@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from core.kafka_records import body_digest
 from handlers.lambda_handler import handler
 from handlers.local.event_source_mapping import LocalEventSourceMapping, MappingConfig
 from local_stack import read_topic
@@ -118,8 +119,9 @@ def test_every_message_is_in_kafka_or_in_the_dead_letter_queue(deploy: Any) -> N
     ids = send(deployment, bodies)
     mapping = LocalEventSourceMapping(deployment.sqs, deployment.queue_url, handler, FAST)
     mapping.drain(max_idle_s=3, max_seconds=120)
+    id_of = {body_digest(body): i for body, i in zip(bodies, ids, strict=True)}
     in_kafka = {
-        dict(r.headers)["x-forwarder-dedup-id"].decode().rsplit(":", 1)[0]
+        id_of[dict(r.headers)["x-forwarder-dedup-id"].decode().rsplit(":", 1)[0]]
         for r in read_topic(deployment.stack, deployment.topic, timeout_s=10)
     }
     dead = {
