@@ -50,6 +50,7 @@ class InvocationReport:
     secret_refreshes: int = 0
     faults: tuple[str, ...] = ()  # ports that raised: "producer.produce raised ValueError"
     unwritable_topics: Mapping[str, str] = field(default_factory=dict)  # topic -> reason code
+    postponed: int = 0  # retried messages whose visibility timeout was set by the backoff
 
     def count(self, outcome: Outcome) -> int:
         return sum(1 for o in self.outcomes if o.outcome is outcome)

@@ -18,6 +18,7 @@ from pydantic import (
     Field,
     ValidationError,
     field_validator,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 from pydantic_settings import (
@@ -94,6 +95,10 @@ class Settings(BaseSettings):
     kafka_max_message_bytes: int = Field(default=1_000_000, ge=1024, le=100_000_000)
     secret_cache_ttl_seconds: int = Field(default=300, ge=0, le=86_400)
 
+    # Retry backoff (docs/contract.md#backoff): at most SQS's 12-hour visibility timeout.
+    retry_backoff_base_seconds: int = Field(default=30, ge=0, le=43_200)
+    retry_backoff_max_seconds: int = Field(default=900, ge=0, le=43_200)
+
     # Connection settings (docs/contract.md#connection-settings)
     unique_id: Optional = None
     metadata_field_exclusion: Annotated[
@@ -140,6 +145,15 @@ class Settings(BaseSettings):
             raise PydanticCustomError("ca_bundle", "a path to a readable PEM file")
         return value
 
+    @model_validator(mode="after")
+    def _check_backoff(self) -> Settings:
+        if self.retry_backoff_base_seconds > self.retry_backoff_max_seconds:
+            raise PydanticCustomError(
+                "backoff",
+                "RETRY_BACKOFF_BASE_SECONDS must not exceed RETRY_BACKOFF_MAX_SECONDS",
+            )
+        return self
+
     @property
     def uses_sasl(self) -> bool:
         return self.kafka_auth_method is not AuthMethod.NONE
@@ -171,6 +185,8 @@ _ACCEPTED: dict[str, str] = {
     "metadata_field_exclusion": "a comma list of " + ", ".join(METADATA_FIELDS),
     "kafka_max_message_bytes": "an integer from 1024 to 100000000",
     "secret_cache_ttl_seconds": "an integer from 0 to 86400",
+    "retry_backoff_base_seconds": "an integer from 0 to 43200",
+    "retry_backoff_max_seconds": "an integer from 0 to 43200",
 }
 
 

@@ -1,4 +1,4 @@
-"""The Lambda SQS event: its records as `SqsMessage`s, and whether the queue is FIFO."""
+"""The Lambda SQS event: its records as `SqsMessage`s, the queue's ARN and whether it is FIFO."""
 
 from __future__ import annotations
 
@@ -9,10 +9,16 @@ from typing import Any
 
 @dataclass(frozen=True, slots=True)
 class SqsMessage:
-    """The part of an SQS record the forwarder needs."""
+    """The part of an SQS record the forwarder needs.
+
+    `receipt_handle` and `receive_count` (SQS's ApproximateReceiveCount) set a retried message's
+    backoff; a record without them (a hand-made event) gets "" and 1.
+    """
 
     message_id: str
     body: str
+    receipt_handle: str = ""
+    receive_count: int = 1
 
 
 class NotAnSqsEvent(ValueError):
@@ -23,6 +29,7 @@ class NotAnSqsEvent(ValueError):
 class SqsEvent:
     messages: tuple[SqsMessage, ...]
     fifo: bool
+    source_arn: str | None = None  # the queue's ARN (eventSourceARN of the first record)
 
 
 def parse_sqs_event(event: Any) -> SqsEvent:
@@ -32,6 +39,7 @@ def parse_sqs_event(event: Any) -> SqsEvent:
         raise NotAnSqsEvent("expected an object with a 'Records' list")
     messages = []
     fifo = False
+    source_arn: str | None = None
     for position, record in enumerate(records):
         if not isinstance(record, Mapping):
             raise NotAnSqsEvent(f"Records[{position}] is not an object")
@@ -40,6 +48,21 @@ def parse_sqs_event(event: Any) -> SqsEvent:
             raise NotAnSqsEvent(f"Records[{position}] has no string 'messageId'")
         if not isinstance(body, str):
             raise NotAnSqsEvent(f"Records[{position}] has no string 'body'")
-        messages.append(SqsMessage(message_id, body))
-        fifo = fifo or str(record.get("eventSourceARN", "")).endswith(".fifo")
-    return SqsEvent(tuple(messages), fifo)
+        messages.append(SqsMessage(message_id, body, *_receipt(record)))
+        arn = record.get("eventSourceARN")
+        if isinstance(arn, str) and arn:
+            source_arn = source_arn or arn
+            fifo = fifo or arn.endswith(".fifo")
+    return SqsEvent(tuple(messages), fifo, source_arn)
+
+
+def _receipt(record: Mapping[str, Any]) -> tuple[str, int]:
+    """The receipt handle and receive count; "" and 1 where missing or malformed."""
+    handle = record.get("receiptHandle")
+    attributes = record.get("attributes")
+    count = attributes.get("ApproximateReceiveCount") if isinstance(attributes, Mapping) else None
+    try:
+        receives = int(count) if isinstance(count, str | int) else 1
+    except ValueError:
+        receives = 1
+    return (handle if isinstance(handle, str) else ""), max(receives, 1)

@@ -113,6 +113,38 @@ def test_a_message_failing_five_receives_is_moved_to_the_dead_letter_queue(deplo
     assert [m["MessageId"] for m in deployment.dead_letters()] == [message_id]
 
 
+def test_a_retried_message_stays_hidden_for_its_backoff_not_the_visibility_timeout(
+    deploy: Any,
+) -> None:
+    # Backoff of 8 s at the first receive: hidden 4-8 s, though the mapping hides for 1 s.
+    deployment = deploy(
+        KAFKA_BOOTSTRAP_SERVERS="localhost:1",
+        RETRY_BACKOFF_BASE_SECONDS="8",
+        RETRY_BACKOFF_MAX_SECONDS="8",
+    )
+    send(deployment, [batch(1)])
+    config = MappingConfig(batching_window_s=0.1, visibility_timeout_s=1, function_timeout_s=6)
+    mapping = LocalEventSourceMapping(deployment.sqs, deployment.queue_url, handler, config)
+    assert mapping.poll_once() == 1
+    assert mapping.stats.reported_failed == 1
+    hidden_for = seconds_until_visible(deployment, max_seconds=15)
+    # The handler set 4-8 s just before it returned; the count is read every 0.2 s.
+    assert 3.5 <= hidden_for <= 9.0
+
+
+def seconds_until_visible(deployment: Deployment, max_seconds: float) -> float:
+    """Seconds until the source queue shows a message again (SQS's visible count)."""
+    started = time.monotonic()
+    while time.monotonic() - started < max_seconds:
+        attributes = deployment.sqs.get_queue_attributes(
+            QueueUrl=deployment.queue_url, AttributeNames=["ApproximateNumberOfMessages"]
+        )["Attributes"]
+        if int(attributes["ApproximateNumberOfMessages"]):
+            return time.monotonic() - started
+        time.sleep(0.2)
+    raise AssertionError(f"not visible again within {max_seconds}s")
+
+
 def test_every_message_is_in_kafka_or_in_the_dead_letter_queue(deploy: Any) -> None:
     deployment = deploy()
     bodies = [batch(n) if n % 7 else "not json" for n in range(1, 41)]

@@ -16,6 +16,7 @@ from handlers.lambda_handler import handler
 from handlers.local.context import LOCAL_POWERTOOLS_ENV, LocalContext
 from handlers.local.event_source_mapping import queue_depth
 from local_stack import StackInfo, create_topic, env_vars
+from local_stack.lifecycle import LOCAL_BACKOFF
 from local_stack.queues import create_queue_pair, peek_queue
 
 
@@ -76,6 +77,7 @@ def provision(
         "KAFKA_SECRET_ID": secret_id,
         "KAFKA_CA_BUNDLE": stack.ca_file,
         "DEAD_LETTER_QUEUE_URL": dlq_url,
+        **LOCAL_BACKOFF,
     } | (env or {})
     for key, setting in settings.items():
         setenv(key, setting)
