@@ -142,6 +142,7 @@ def _start_fresh(folder: Path, *, proxied: bool = False) -> StackInfo:
         info,
         queue_url=aws.queue_url,
         dlq_url=aws.dlq_url,
+        invalid_url=aws.invalid_url,
         ready=True,
         start_seconds=round(time.monotonic() - began, 2),
     )
@@ -188,6 +189,6 @@ def env_vars(info: StackInfo) -> dict[str, str]:
         "KAFKA_AUTH_METHOD": "SCRAM-SHA-512",
         "KAFKA_SECRET_ID": info.secret_id,
         "KAFKA_CA_BUNDLE": info.ca_file,
-        "DEAD_LETTER_QUEUE_URL": info.dlq_url,
+        "DEAD_LETTER_QUEUE_URL": info.invalid_url,
         **LOCAL_BACKOFF,
     }

@@ -61,7 +61,7 @@ def run(info: StackInfo) -> int:
     mapping = LocalEventSourceMapping(sqs, info.queue_url, handler, config)
     stats = mapping.drain(max_idle_s=5)
     elapsed = time.monotonic() - started
-    invalid = count_dead_letters(sqs, info.dlq_url, set(sent))
+    invalid = count_dead_letters(sqs, info.invalid_url, set(sent))
     # Dedup ids come from the bodies, so an earlier run's records of the same files carry the
     # same ids: this run's are those after the topic's end when it began.
     files = {body_digest(body): name for body, name in sent.values()}
@@ -98,10 +98,10 @@ def send_events(sqs: SQSClient, queue_url: str) -> dict[str, tuple[str, str]]:
     return sent
 
 
-def count_dead_letters(sqs: SQSClient, dlq_url: str, ids: set[str]) -> int:
+def count_dead_letters(sqs: SQSClient, invalid_url: str, ids: set[str]) -> int:
     """Count (and print) this run's dead letters, with their reasons."""
     count = 0
-    for message in peek_queue(sqs, dlq_url, hide_s=30):
+    for message in peek_queue(sqs, invalid_url, hide_s=30):
         attributes = message.get("MessageAttributes", {})
         source = attributes.get("source-message-id", {}).get("StringValue")
         if source in ids:

@@ -10,19 +10,26 @@ from tests.support.cfn import REQUIRED, TOPIC_ARN, Rendered, Template
 
 pytestmark = pytest.mark.infrastructure
 
-# metric -> (namespace, dimension, the resource it watches)
+# alarm -> (namespace, metric, dimension, the resource it watches)
 WATCHED = {
-    "ApproximateNumberOfMessagesVisible": ("AWS/SQS", "QueueName", "DeadLetterQueue"),
-    "ApproximateAgeOfOldestMessage": ("AWS/SQS", "QueueName", "SourceQueue"),
-    "Errors": ("AWS/Lambda", "FunctionName", "ForwarderFunction"),
-    "Throttles": ("AWS/Lambda", "FunctionName", "ForwarderFunction"),
-}
+    "DeadLetterQueueDepthAlarm": (
+        "AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", "DeadLetterQueue"
+    ),
+    "InvalidMessageQueueDepthAlarm": (
+        "AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", "InvalidMessageQueue"
+    ),
+    "SourceQueueAgeAlarm": (
+        "AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", "SourceQueue"
+    ),
+    "FunctionErrorsAlarm": ("AWS/Lambda", "Errors", "FunctionName", "ForwarderFunction"),
+    "FunctionThrottlesAlarm": ("AWS/Lambda", "Throttles", "FunctionName", "ForwarderFunction"),
+}  # fmt: skip
 
 
 def _alarms(rendered: Rendered) -> dict[str, dict[str, Any]]:
     return {
-        alarm["Properties"]["MetricName"]: alarm["Properties"]
-        for alarm in rendered.resources("AWS::CloudWatch::Alarm").values()
+        name: alarm["Properties"]
+        for name, alarm in rendered.resources("AWS::CloudWatch::Alarm").items()
     }
 
 
@@ -32,20 +39,33 @@ def _watched_resource(alarm: dict[str, Any]) -> str:
     return str(value["Ref"] if "Ref" in value else value["Fn::GetAtt"][0])
 
 
-def test_alarms_watch_dlq_depth_queue_age_function_errors_and_throttles(plain: Rendered) -> None:
-    alarms = _alarms(plain)
-
+def test_alarms_watch_both_dead_letter_queues_queue_age_function_errors_and_throttles(
+    plain: Rendered,
+) -> None:
     watched = {
-        metric: (alarm["Namespace"], alarm["Dimensions"][0]["Name"], _watched_resource(alarm))
-        for metric, alarm in alarms.items()
+        name: (
+            alarm["Namespace"],
+            alarm["MetricName"],
+            alarm["Dimensions"][0]["Name"],
+            _watched_resource(alarm),
+        )
+        for name, alarm in _alarms(plain).items()
     }
 
     assert watched == WATCHED
 
 
-@pytest.mark.parametrize("metric", ["ApproximateNumberOfMessagesVisible", "Errors", "Throttles"])
-def test_alarm_fires_on_the_first_occurrence(plain: Rendered, metric: str) -> None:
-    alarm = _alarms(plain)[metric]
+@pytest.mark.parametrize(
+    "name",
+    [
+        "DeadLetterQueueDepthAlarm",
+        "InvalidMessageQueueDepthAlarm",
+        "FunctionErrorsAlarm",
+        "FunctionThrottlesAlarm",
+    ],
+)
+def test_alarm_fires_on_the_first_occurrence(plain: Rendered, name: str) -> None:
+    alarm = _alarms(plain)[name]
 
     assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanThreshold", 0)
 
@@ -53,7 +73,7 @@ def test_alarm_fires_on_the_first_occurrence(plain: Rendered, metric: str) -> No
 def test_queue_age_alarm_threshold_comes_from_a_parameter(translated: Template) -> None:
     rendered = Rendered(translated, {**REQUIRED, "OldestMessageAgeAlarmSeconds": "1200"})
 
-    alarm = _alarms(rendered)["ApproximateAgeOfOldestMessage"]
+    alarm = _alarms(rendered)["SourceQueueAgeAlarm"]
 
     assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanThreshold", "1200")
 
@@ -63,20 +83,20 @@ def test_alarms_have_no_actions_without_a_topic(plain: Rendered) -> None:
         alarm.get(key) for alarm in _alarms(plain).values() for key in ("AlarmActions", "OKActions")
     ]
 
-    assert actions == [None] * 8
+    assert actions == [None] * 2 * len(WATCHED)
 
 
 def test_alarms_notify_the_given_topic(translated: Template) -> None:
     rendered = Rendered(translated, {**REQUIRED, "AlarmTopicArn": TOPIC_ARN})
 
     actions = {
-        (metric, key): tuple(alarm[key])
-        for metric, alarm in _alarms(rendered).items()
+        (name, key): tuple(alarm[key])
+        for name, alarm in _alarms(rendered).items()
         for key in ("AlarmActions", "OKActions")
     }
 
     assert set(actions.values()) == {(TOPIC_ARN,)}
-    assert len(actions) == 8
+    assert len(actions) == 2 * len(WATCHED)
 
 
 def test_outputs_give_the_queues_and_the_function(translated: Template) -> None:
@@ -87,6 +107,8 @@ def test_outputs_give_the_queues_and_the_function(translated: Template) -> None:
         "SourceQueueArn": {"Fn::GetAtt": ["SourceQueue", "Arn"]},
         "DeadLetterQueueUrl": {"Ref": "DeadLetterQueue"},
         "DeadLetterQueueArn": {"Fn::GetAtt": ["DeadLetterQueue", "Arn"]},
+        "InvalidMessageQueueUrl": {"Ref": "InvalidMessageQueue"},
+        "InvalidMessageQueueArn": {"Fn::GetAtt": ["InvalidMessageQueue", "Arn"]},
         "FunctionName": {"Ref": "ForwarderFunction"},
         "FunctionArn": {"Fn::GetAtt": ["ForwarderFunction", "Arn"]},
     }

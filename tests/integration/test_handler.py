@@ -158,7 +158,7 @@ def test_an_invalid_body_is_dead_lettered_and_the_valid_ones_delivered_once(depl
     deployment = deploy("SCRAM-SHA-512")
     response = deployment.invoke(sqs_event(VALID_BATCH, "{not json", VALID_BATCH))
     assert response == {"batchItemFailures": []}
-    letters = deployment.dead_letters()
+    letters = deployment.invalid_messages()
     assert [m["Body"] for m in letters] == ["{not json"]
     attributes = letters[0]["MessageAttributes"]
     assert attributes["error-class"]["StringValue"] == "InvalidBatch"

@@ -110,7 +110,8 @@ def test_a_message_failing_five_receives_is_moved_to_the_dead_letter_queue(deplo
     mapping = LocalEventSourceMapping(deployment.sqs, deployment.queue_url, handler, config)
     mapping.drain(max_idle_s=3, max_seconds=90)
     assert mapping.stats.reported_failed == 5
-    assert [m["MessageId"] for m in deployment.dead_letters()] == [message_id]
+    assert [m["MessageId"] for m in deployment.exhausted()] == [message_id]
+    assert deployment.invalid_messages() == []
 
 
 def test_a_retried_message_stays_hidden_for_its_backoff_not_the_visibility_timeout(
@@ -158,7 +159,7 @@ def test_every_message_is_in_kafka_or_in_the_dead_letter_queue(deploy: Any) -> N
     }
     dead = {
         m["MessageAttributes"]["source-message-id"]["StringValue"]
-        for m in deployment.dead_letters()
+        for m in deployment.invalid_messages()
     }
     assert in_kafka | dead == set(ids)
     assert not in_kafka & dead

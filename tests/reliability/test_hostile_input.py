@@ -409,10 +409,10 @@ def _new_records(deployment: Deployment) -> list[Any]:
 
 def _take_dead_letters(deployment: Deployment) -> list[dict[str, Any]]:
     """The dead-letter queue's messages, deleted once read so no later example sees them."""
-    letters = deployment.dead_letters()
+    letters = deployment.invalid_messages()
     for letter in letters:
         deployment.sqs.delete_message(
-            QueueUrl=deployment.dlq_url, ReceiptHandle=letter["ReceiptHandle"]
+            QueueUrl=deployment.invalid_url, ReceiptHandle=letter["ReceiptHandle"]
         )
     return letters
 

@@ -301,7 +301,7 @@ class Harness(Deployment):
             copies[(self.logical_of_digest[digest], int(n))] += 1
         dead: set[int] = set()
         rejected: set[int] = set()  # dead-lettered by the forwarder, not by SQS's redrive
-        for queue in [self.dlq_url, *self.extra_dead_letter_queues]:
+        for queue in [self.dlq_url, self.invalid_url, *self.extra_dead_letter_queues]:
             for message in self.drain_queue(queue):
                 source = message.get("MessageAttributes", {}).get("source-message-id")
                 logical = self.logical_of[source["StringValue"] if source else message["MessageId"]]
