@@ -25,7 +25,7 @@ from core.errors import (
 )
 from core.outcomes import DeadLetter, InvocationReport, MessageOutcome, Outcome, in_fifo_order
 from core.ports import DeadLetterSink, RetryScheduler, SecretSource
-from core.producer_session import ProducerFactory, ProducerSession, SendStats
+from core.producer_session import Breaker, ProducerFactory, ProducerSession, SendStats
 from core.shipment import INFLIGHT_BYTES, Shipment, Tally
 from core.sqs_event import SqsMessage
 from core.transform import Rejected, Transformed
@@ -69,10 +69,12 @@ class Forwarder:
         inflight_bytes: int = INFLIGHT_BYTES,
         retries: RetryScheduler | None = None,
         backoff: Backoff | None = None,
+        breaker: Breaker | None = None,
     ) -> None:
-        """Without `retries` and `backoff`, retried messages keep the queue's visibility timeout."""
+        """Without `retries` and `backoff`, retried messages keep the queue's visibility timeout;
+        `breaker` defaults to one with the standard probe (`PROBE_WAIT_S`)."""
         self._transform = transform
-        self._session = ProducerSession(producers, secrets)
+        self._session = ProducerSession(producers, secrets, breaker)
         self._dead_letters = dead_letters
         self._inflight_bytes = inflight_bytes
         self._retries, self._backoff = retries, backoff
@@ -106,6 +108,7 @@ class Forwarder:
             produce_seconds=shipment.produce_seconds,
             ack_waits=stats.ack_waits,
             secret_refreshes=stats.secret_refreshes,
+            probes=stats.probes,
             faults=tuple(stats.faults),
             unwritable_topics=_unwritable_topics(tallies),
             postponed=postponed,

@@ -37,6 +37,7 @@ def log_report(logger: Logger, report: InvocationReport) -> None:
         ack_waits=report.ack_waits,
         secret_refreshes=report.secret_refreshes,
         postponed=report.postponed,
+        probes=report.probes,
         dropped=dict(report.dropped),
     )
 

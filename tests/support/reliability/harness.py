@@ -121,6 +121,8 @@ class Harness(Deployment):
     on_invoke: Callable[[int], None] | None = None
     invoked: int = 0
     started: float = field(default_factory=time.monotonic)
+    # (began, seconds, messages) of every in-process invocation: the Lambda time it billed.
+    busy: list[tuple[float, float, int]] = field(default_factory=list)
 
     # --- input -------------------------------------------------------------------------------
     def send(self, count: int, *, invalid_every: int = 0) -> list[int]:
@@ -175,7 +177,15 @@ class Harness(Deployment):
         self.invoked += 1
         if self.on_invoke is not None:
             self.on_invoke(self.invoked)
-        return handler(event, context)
+        began = time.monotonic()
+        try:
+            return handler(event, context)
+        finally:
+            self.busy.append((began, time.monotonic() - began, len(event["Records"])))
+
+    def invocations_between(self, start: float, end: float) -> list[tuple[float, int]]:
+        """(seconds, messages) of the invocations that began between `start` and `end`."""
+        return [(seconds, count) for began, seconds, count in self.busy if start <= began < end]
 
     def mapping(self, config: MappingConfig | None = None) -> LocalEventSourceMapping:
         return LocalEventSourceMapping(
