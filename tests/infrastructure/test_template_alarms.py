@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.cfn import REQUIRED, TOPIC_ARN, Rendered, Template
+from tests.support.cfn import REQUIRED, TOPIC_ARN, Rendered, Template, parameter
 
 pytestmark = pytest.mark.infrastructure
 
@@ -20,6 +20,13 @@ WATCHED = {
     ),
     "SourceQueueAgeAlarm": (
         "AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", "SourceQueue"
+    ),
+    "DeadLetterQueueAgeAlarm": (
+        "AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", "DeadLetterQueue"
+    ),
+    # The forwarder's own metric, in its namespace, by Powertools' `service` dimension.
+    "RetryRateAlarm": (
+        "KafkaEventForwarder", "MessagesRetried", "service", "kafka-event-forwarder"
     ),
     "FunctionErrorsAlarm": ("AWS/Lambda", "Errors", "FunctionName", "ForwarderFunction"),
     "FunctionThrottlesAlarm": ("AWS/Lambda", "Throttles", "FunctionName", "ForwarderFunction"),
@@ -36,6 +43,8 @@ def _alarms(rendered: Rendered) -> dict[str, dict[str, Any]]:
 def _watched_resource(alarm: dict[str, Any]) -> str:
     (dimension,) = alarm["Dimensions"]
     value = dimension["Value"]
+    if isinstance(value, str):  # a parameter's value
+        return value
     return str(value["Ref"] if "Ref" in value else value["Fn::GetAtt"][0])
 
 
@@ -76,6 +85,34 @@ def test_queue_age_alarm_threshold_comes_from_a_parameter(translated: Template) 
     alarm = _alarms(rendered)["SourceQueueAgeAlarm"]
 
     assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanThreshold", "1200")
+
+
+def test_dead_letter_age_alarm_fires_days_before_the_14_day_retention(plain: Rendered) -> None:
+    alarm = _alarms(plain)["DeadLetterQueueAgeAlarm"]
+    retention = plain.properties("DeadLetterQueue")["MessageRetentionPeriod"]
+
+    assert alarm["ComparisonOperator"] == "GreaterThanThreshold"
+    assert int(alarm["Threshold"]) <= retention - 4 * 24 * 3600
+
+
+def test_dead_letter_age_alarm_cannot_be_set_within_a_day_of_the_retention(
+    translated: Template,
+) -> None:
+    spec = parameter(translated, "DeadLetterAgeAlarmSeconds")
+
+    assert int(spec["MaxValue"]) <= 14 * 24 * 3600 - 24 * 3600
+
+
+def test_retry_rate_alarm_fires_after_three_minutes_at_the_threshold(translated: Template) -> None:
+    rendered = Rendered(translated, {**REQUIRED, "RetryRateAlarmThreshold": "7"})
+    alarm = _alarms(rendered)["RetryRateAlarm"]
+
+    assert (alarm["Statistic"], alarm["Period"], alarm["EvaluationPeriods"]) == ("Sum", 60, 3)
+    assert alarm["DatapointsToAlarm"] == 3
+    assert (alarm["ComparisonOperator"], alarm["Threshold"]) == (
+        "GreaterThanOrEqualToThreshold",
+        "7",
+    )
 
 
 def test_alarms_have_no_actions_without_a_topic(plain: Rendered) -> None:

@@ -73,6 +73,30 @@ def test_queue_is_encrypted_at_rest(plain: Rendered, queue: str) -> None:
     assert properties.get("SqsManagedSseEnabled") is True or "KmsMasterKeyId" in properties
 
 
+SENDERS = "arn:aws:iam::111122223333:root,arn:aws:iam::111122223333:role/sender"
+
+
+def test_without_senders_the_queue_policy_grants_nothing(plain: Rendered) -> None:
+    (policy,) = plain.resources("AWS::SQS::QueuePolicy").values()
+
+    statements = policy["Properties"]["PolicyDocument"]["Statement"]
+
+    assert [s["Effect"] for s in statements] == ["Deny"]
+
+
+def test_listed_senders_may_send_to_the_source_queue_over_tls_only(translated: Template) -> None:
+    rendered = Rendered(translated, {**REQUIRED, "SenderPrincipalArns": SENDERS})
+    (policy,) = rendered.resources("AWS::SQS::QueuePolicy").values()
+
+    _, grant = policy["Properties"]["PolicyDocument"]["Statement"]
+
+    assert grant["Effect"] == "Allow"
+    assert grant["Principal"] == {"AWS": SENDERS.split(",")}
+    assert grant["Action"] == "sqs:SendMessage"
+    assert grant["Resource"] == {"Fn::GetAtt": ["SourceQueue", "Arn"]}
+    assert grant["Condition"] == {"Bool": {"aws:SecureTransport": "true"}}
+
+
 def test_queues_refuse_access_without_tls(plain: Rendered) -> None:
     (policy,) = plain.resources("AWS::SQS::QueuePolicy").values()
 
