@@ -173,8 +173,11 @@ def stop(state_dir: str | Path | None = None) -> StackInfo | None:
 
 
 # The retry backoff on the local stack's scale (its queues hide a message for seconds, not
-# minutes): a retried message comes back after 1-2 s instead of the deployed 15 s to 15 minutes.
-LOCAL_BACKOFF = {"RETRY_BACKOFF_BASE_SECONDS": "1", "RETRY_BACKOFF_MAX_SECONDS": "2"}
+# minutes): a retried message comes back after 1-2 s, then 2-4 s, instead of the deployed 15 s to
+# 15 minutes. Each receive cycle (invocation, then delay) still outlasts the 2 s visibility timeout
+# the local tools use, so a local outage takes at least as many seconds to exhaust 5 receives as
+# it did without the backoff.
+LOCAL_BACKOFF = {"RETRY_BACKOFF_BASE_SECONDS": "2", "RETRY_BACKOFF_MAX_SECONDS": "4"}
 
 
 def env_vars(info: StackInfo) -> dict[str, str]:

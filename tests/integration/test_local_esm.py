@@ -108,7 +108,7 @@ def test_a_message_failing_five_receives_is_moved_to_the_dead_letter_queue(deplo
     [message_id] = send(deployment, [batch(1)])
     config = MappingConfig(batching_window_s=0.1, visibility_timeout_s=1, function_timeout_s=4)
     mapping = LocalEventSourceMapping(deployment.sqs, deployment.queue_url, handler, config)
-    mapping.drain(max_idle_s=3, max_seconds=90)
+    mapping.drain(max_idle_s=6, max_seconds=90)  # idle through the longest local backoff (4 s)
     assert mapping.stats.reported_failed == 5
     assert [m["MessageId"] for m in deployment.exhausted()] == [message_id]
     assert deployment.invalid_messages() == []

@@ -14,7 +14,7 @@ from core.deadline import Deadline
 
 ARN = "arn:aws:sqs:eu-west-1:123456789012:forwarder-events"
 ENDPOINT = "https://sqs.eu-west-1.amazonaws.com"
-AMPLE = Deadline.in_seconds(30.0, 5.0)
+AMPLE = Deadline.in_seconds(30.0, 5.0, clock=lambda: 0.0)  # a clock that stands still
 
 
 class _Meta:
