@@ -137,6 +137,10 @@ class Settings(BaseSettings):
     kafka_compression: Compression = Compression.NONE
     kafka_trace_header: Flag = True
 
+    # Retry backoff (docs/contract.md#backoff): at most SQS's 12-hour visibility timeout.
+    retry_backoff_base_seconds: int = Field(default=30, ge=0, le=43_200)
+    retry_backoff_max_seconds: int = Field(default=900, ge=0, le=43_200)
+
     # Connection settings (docs/contract.md#connection-settings)
     unique_id: Optional = None
     metadata_field_exclusion: Annotated[
@@ -218,6 +222,15 @@ class Settings(BaseSettings):
             )
         return value
 
+    @model_validator(mode="after")
+    def _check_backoff(self) -> Settings:
+        if self.retry_backoff_base_seconds > self.retry_backoff_max_seconds:
+            raise PydanticCustomError(
+                "backoff",
+                "RETRY_BACKOFF_BASE_SECONDS must not exceed RETRY_BACKOFF_MAX_SECONDS",
+            )
+        return self
+
     @property
     def uses_sasl(self) -> bool:
         return self.kafka_auth_method is not AuthMethod.NONE
@@ -284,6 +297,8 @@ _ACCEPTED: dict[str, str] = {
     "kafka_compression": ", ".join(c.value for c in Compression),
     "kafka_max_message_bytes": "an integer from 1024 to 100000000",
     "secret_cache_ttl_seconds": "an integer from 0 to 86400",
+    "retry_backoff_base_seconds": "an integer from 0 to 43200",
+    "retry_backoff_max_seconds": "an integer from 0 to 43200",
 }
 
 

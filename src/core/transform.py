@@ -22,7 +22,7 @@ from core.connection import EVENTLESS_BATCH, ConnectionSettings
 from core.errors import NOT_JSON, TOO_DEEP, InvalidBatch, PermanentError, RecordTooLarge
 from core.event_types import bounded, count_by_type
 from core.framing import Frame, split
-from core.kafka_records import KafkaRecord, Records
+from core.kafka_records import KafkaRecord, Records, body_digest
 from core.number_guard import batch_numbers_kept, per_event_numbers_kept
 from core.sqs_event import SqsMessage
 from core.trace_context import traceparent
@@ -183,7 +183,7 @@ class BatchTransform:
             topic=self._topic,
             key=batch.key,
             batch_id=batch.batch_id,
-            message_id=message.message_id,
+            dedup_key=body_digest(message.body),
             head=frame.head if frame else b"",
             tail=frame.tail if frame else b"",
             event_types=event_types,

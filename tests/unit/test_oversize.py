@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.transforming import MESSAGE_ID, event, headers, records, rejected, values
+from tests.support.transforming import dedup_stem, event, headers, records, rejected, values
 
 BATCH_FIELDS = {"mpid": -8205710379248813376, "batch_id": 7, "environment": "production"}
 
@@ -64,9 +64,10 @@ def test_split_records_are_each_within_the_limit_and_as_few_as_fit() -> None:
 
 
 def test_split_records_have_consecutive_dedup_ids() -> None:
-    result = records(batch_of(20), kafka_max_message_bytes=1500)
+    batch = batch_of(20)
+    result = records(batch, kafka_max_message_bytes=1500)
     assert [headers(r)["x-forwarder-dedup-id"] for r in result] == [
-        f"{MESSAGE_ID}:{n}" for n in range(len(result))
+        f"{dedup_stem(batch)}:{n}" for n in range(len(result))
     ]
 
 
