@@ -109,9 +109,15 @@ def producer_config(
 class KafkaRecordProducer:
     """Sends a whole invocation's records, then waits once for every acknowledgement."""
 
-    def __init__(self, config: dict[str, Any]) -> None:
-        self._max_block_ms = int(config["max_block_ms"])
-        self._producer = KafkaProducer(**config)
+    def __init__(self, client: Any, max_block_ms: int) -> None:
+        """`client`: a kafka-python `KafkaProducer` (or a double of one, in unit tests)."""
+        self._max_block_ms = max_block_ms
+        self._producer = client
+
+    @classmethod
+    def connect(cls, config: dict[str, Any]) -> KafkaRecordProducer:
+        """A producer for `config` (see `producer_config`); it connects on first send."""
+        return cls(KafkaProducer(**config), int(config["max_block_ms"]))
 
     def produce(
         self, records: Sequence[KafkaRecord], deadline: Deadline

@@ -128,7 +128,7 @@ def kafka_producers(settings: Settings, budget_ms: int) -> ProducerFactory:
     timeouts = Timeouts.within(budget_ms)
 
     def produce_with(credentials: Credentials | None) -> RecordProducer:
-        return KafkaRecordProducer(producer_config(settings, credentials, timeouts))
+        return KafkaRecordProducer.connect(producer_config(settings, credentials, timeouts))
 
     return produce_with
 

@@ -1,5 +1,5 @@
-"""Reading Lambda's SQS event: messages with their receipt handles and receive counts, the queue's
-ARN, FIFO or not."""
+"""Reading Lambda's SQS event: each record needs a non-empty string `messageId` and a string
+`body`; messages keep their receipt handles and receive counts; the queue's ARN, FIFO or not."""
 
 from __future__ import annotations
 
@@ -56,3 +56,33 @@ def test_a_record_without_receipt_handle_or_arn_is_still_read() -> None:
 def test_a_record_without_a_message_id_is_not_an_sqs_event() -> None:
     with pytest.raises(NotAnSqsEvent):
         parse_sqs_event({"Records": [{"body": "{}"}]})
+
+
+def test_records_become_messages_in_order() -> None:
+    event = {"Records": [record("a", body="1"), record("b", body="2")]}
+    assert [(m.message_id, m.body) for m in parse_sqs_event(event).messages] == [
+        ("a", "1"),
+        ("b", "2"),
+    ]
+
+
+@pytest.mark.parametrize("message_id", ["", None, 7, ["m"]])
+def test_a_record_without_a_non_empty_string_message_id_is_refused(message_id: Any) -> None:
+    with pytest.raises(NotAnSqsEvent, match="messageId"):
+        parse_sqs_event({"Records": [record(messageId=message_id)]})
+
+
+@pytest.mark.parametrize("body", [None, 7, {"a": 1}])
+def test_a_record_without_a_string_body_is_refused(body: Any) -> None:
+    with pytest.raises(NotAnSqsEvent, match="body"):
+        parse_sqs_event({"Records": [record(body=body)]})
+
+
+@pytest.mark.parametrize("event", [None, [], {"records": []}, {"Records": {}}, {"Records": [1]}])
+def test_an_event_of_another_shape_is_refused(event: Any) -> None:
+    with pytest.raises(NotAnSqsEvent):
+        parse_sqs_event(event)
+
+
+def test_an_empty_batch_is_a_batch_of_no_messages() -> None:
+    assert parse_sqs_event({"Records": []}).messages == ()
