@@ -79,7 +79,7 @@ def test_alarms_notify_the_given_topic(translated: Template) -> None:
     assert len(actions) == 8
 
 
-def test_outputs_give_the_queues_and_the_function(translated: Template) -> None:
+def test_outputs_give_the_queues_the_function_and_its_log_group(translated: Template) -> None:
     outputs = {name: output["Value"] for name, output in translated["Outputs"].items()}
 
     assert outputs == {
@@ -89,4 +89,5 @@ def test_outputs_give_the_queues_and_the_function(translated: Template) -> None:
         "DeadLetterQueueArn": {"Fn::GetAtt": ["DeadLetterQueue", "Arn"]},
         "FunctionName": {"Ref": "ForwarderFunction"},
         "FunctionArn": {"Fn::GetAtt": ["ForwarderFunction", "Arn"]},
+        "LogGroupName": {"Ref": "ForwarderLogGroup"},
     }

@@ -42,8 +42,13 @@ def topic(stack: StackInfo) -> str:
 
 
 @pytest.fixture
-def kafka_logs(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
-    """kafka-python logs why a connection failed; the exception it raises only says it timed out."""
+def kafka_logs(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[pytest.LogCaptureFixture]:
+    """kafka-python logs why a connection failed; the exception it raises only says it timed out.
+    (The handler's observability set-up sends kafka's lines to Powertools' handler instead of the
+    root logger, where the capture listens: they propagate again for the test.)"""
+    monkeypatch.setattr(logging.getLogger("kafka"), "propagate", True)
     with caplog.at_level(logging.INFO, logger="kafka"):
         yield caplog
 
