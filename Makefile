@@ -47,15 +47,18 @@ stack-down: ## stop what stack-up started
 stack-status: $(STAMP) ## show the local stack's ports, PIDs and health
 	$(PY) -m local_stack status
 
-# dev.lock: the dev extra for .venv (Python 3.11 up). lambda.lock: the runtime dependencies only,
+# dev.lock: the dev extra for .venv (Python 3.11 up). security.lock: the `security` dependency
+# group alone (checkov, whose pins clash with the project's), for .cache/security-venv. lambda.lock: the runtime dependencies only,
 # resolved for the Lambda runtime (python3.13, manylinux); its hashes cover every wheel of each pin,
 # so one lock serves both architectures, and the x86_64 resolution is checked to name the same
 # pins as the aarch64 one. Pins already in a lock are kept unless pyproject.toml moves them.
 UV_COMPILE := $(VENV)/bin/uv pip compile --quiet --system-certs pyproject.toml
 LAMBDA_LOCK_FOR = --python-version $(LAMBDA_PYTHON_VERSION) --python-platform $(1)-manylinux_2_28
 
-lock: $(STAMP) ## regenerate both hashed locks (requirements/dev.lock, requirements/lambda.lock)
+lock: $(STAMP) ## regenerate the hashed locks (requirements/dev.lock, lambda.lock, security.lock)
 	$(UV_COMPILE) --extra dev --python-version 3.11 --generate-hashes -o requirements/dev.lock
+	$(VENV)/bin/uv pip compile --quiet --system-certs --group pyproject.toml:security \
+	    --python-version 3.11 --generate-hashes -o requirements/security.lock
 	$(UV_COMPILE) $(call LAMBDA_LOCK_FOR,aarch64) --generate-hashes -o requirements/lambda.lock
 	@check=$$(mktemp) && cp requirements/lambda.lock $$check && \
 	    $(UV_COMPILE) $(call LAMBDA_LOCK_FOR,x86_64) --generate-hashes -o $$check && \
@@ -140,9 +143,24 @@ deploy: ## sam deploy with samconfig.toml (CONFIG_ENV=default|prod); needs the S
 	sam deploy --config-env $(CONFIG_ENV)
 
 # --- security gates ---------------------------------------------------------------------------
+# checkov runs from its own venv (its pins clash with the project's); --skip-download: offline,
+# no account. Every suppression is a Metadata checkov skip in template.yaml with its reason.
+# security.lock is not pin-audited: checkov's closure is a scanner of template.yaml, never shipped
+# nor imported by the project, and it pins old releases the audit would flag.
+SECURITY_VENV := .cache/security-venv
+SECURITY_STAMP := $(SECURITY_VENV)/.installed
+
+$(SECURITY_STAMP): requirements/security.lock
+	$(PYTHON) -m venv $(SECURITY_VENV)
+	$(SECURITY_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SECURITY_VENV)/bin/python -m pip install --quiet --require-hashes -r requirements/security.lock
+	touch $@
+
 .PHONY: security
-security: $(STAMP) ## bandit on src/ (no medium or high finding) and pip-audit on both hashed locks
+security: $(STAMP) $(SECURITY_STAMP) ## bandit on src/, pip-audit on the runtime and dev locks, checkov on template.yaml
 	$(VENV)/bin/bandit -c pyproject.toml -r src --severity-level medium --confidence-level low -q
+	$(SECURITY_VENV)/bin/checkov --quiet --compact --skip-download --framework cloudformation \
+	    -f template.yaml
 	$(PY) -m tools.pin_audit requirements/dev.lock requirements/lambda.lock
 
 # --- reliability ------------------------------------------------------------------------------

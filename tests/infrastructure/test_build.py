@@ -187,3 +187,27 @@ def test_build_without_python_3_13_says_so_and_fails(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert "the build needs python3.13" in result.stderr
     assert not (tmp_path / "ForwarderFunction").exists()
+
+
+def test_a_private_ca_in_src_certs_is_not_ignored_by_git() -> None:
+    # README tells users to put a private CA there: a pipeline's clean clone must have it.
+    result = subprocess.run(
+        ["git", "check-ignore", "--no-index", "-q", "src/certs/ca.pem"],
+        cwd=ROOT,
+        capture_output=True,
+        check=False,
+    )
+
+    assert result.returncode == 1  # 1: not ignored (0 would be ignored)
+
+
+@pytest.mark.parametrize("path", ["local-ca.pem", "src/local.pem", "src/certs/ca.key"])
+def test_other_key_and_pem_files_stay_ignored_by_git(path: str) -> None:
+    result = subprocess.run(
+        ["git", "check-ignore", "--no-index", "-q", path],
+        cwd=ROOT,
+        capture_output=True,
+        check=False,
+    )
+
+    assert result.returncode == 0
