@@ -48,17 +48,20 @@ stack-status: $(STAMP) ## show the local stack's ports, PIDs and health
 	$(PY) -m local_stack status
 
 # dev.lock: the dev extra for .venv (Python 3.11 up). security.lock: the `security` dependency
-# group alone (checkov, whose pins clash with the project's), for .cache/security-venv. lambda.lock: the runtime dependencies only,
+# group alone (checkov, whose pins clash with the project's), for .cache/security-venv.
+# lambda-runtime.lock: the `lambda-runtime` group (awslambdaric) for python3.13. lambda.lock: the runtime dependencies only,
 # resolved for the Lambda runtime (python3.13, manylinux); its hashes cover every wheel of each pin,
 # so one lock serves both architectures, and the x86_64 resolution is checked to name the same
 # pins as the aarch64 one. Pins already in a lock are kept unless pyproject.toml moves them.
 UV_COMPILE := $(VENV)/bin/uv pip compile --quiet --system-certs pyproject.toml
 LAMBDA_LOCK_FOR = --python-version $(LAMBDA_PYTHON_VERSION) --python-platform $(1)-manylinux_2_28
 
-lock: $(STAMP) ## regenerate the hashed locks (requirements/dev.lock, lambda.lock, security.lock)
+lock: $(STAMP) ## regenerate the hashed locks (requirements/: dev, lambda, security, lambda-runtime)
 	$(UV_COMPILE) --extra dev --python-version 3.11 --generate-hashes -o requirements/dev.lock
 	$(VENV)/bin/uv pip compile --quiet --system-certs --group pyproject.toml:security \
 	    --python-version 3.11 --generate-hashes -o requirements/security.lock
+	$(VENV)/bin/uv pip compile --quiet --system-certs --group pyproject.toml:lambda-runtime \
+	    --python-version $(LAMBDA_PYTHON_VERSION) --generate-hashes -o requirements/lambda-runtime.lock
 	$(UV_COMPILE) $(call LAMBDA_LOCK_FOR,aarch64) --generate-hashes -o requirements/lambda.lock
 	@check=$$(mktemp) && cp requirements/lambda.lock $$check && \
 	    $(UV_COMPILE) $(call LAMBDA_LOCK_FOR,x86_64) --generate-hashes -o $$check && \
@@ -136,6 +139,35 @@ build-ForwarderFunction: lambda-python ## (run by `sam build`) the lock's wheels
 	@# -s/-p: tracebacks name the files where Lambda unpacks them (/var/task).
 	"$(LAMBDA_PYTHON)" -m compileall -q --invalidation-mode unchecked-hash \
 	    -s "$(ARTIFACTS_DIR)" -p /var/task "$(ARTIFACTS_DIR)"
+
+# --- the Lambda runtime, without Docker -------------------------------------------------------
+# The runtime interface emulator, built from its Go module at a pinned commit (the module has no
+# semver tags, so a pseudo-version pins it) and cached in .cache/rie like the Kafka jars; and
+# awslambdaric, the runtime interface client, in a python3.13 venv from its hashed lock.
+RIE_MODULE := github.com/aws/aws-lambda-runtime-interface-emulator
+RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
+RIE := .cache/rie/$(RIE_VERSION)/aws-lambda-rie
+LAMBDA_RUNTIME_VENV := .cache/lambda-runtime-venv
+LAMBDA_RUNTIME_STAMP := $(LAMBDA_RUNTIME_VENV)/.installed
+EVENT ?= events/mixed-batch.json
+
+$(RIE):
+	@command -v go >/dev/null 2>&1 || { echo "the runtime interface emulator is built from its Go module: install Go" >&2; exit 2; }
+	GOFLAGS=-mod=mod GOBIN="$(abspath $(dir $@))" go install $(RIE_MODULE)/cmd/aws-lambda-rie@$(RIE_VERSION)
+
+$(LAMBDA_RUNTIME_STAMP): requirements/lambda-runtime.lock | lambda-python
+	"$(LAMBDA_PYTHON)" -m venv --clear $(LAMBDA_RUNTIME_VENV)
+	$(LAMBDA_RUNTIME_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+	    --require-hashes -r requirements/lambda-runtime.lock
+	touch $@
+
+.PHONY: lambda-runtime invoke
+lambda-runtime: $(RIE) $(LAMBDA_RUNTIME_STAMP) ## the runtime interface emulator and awslambdaric on python3.13, in .cache/
+
+invoke: $(STAMP) lambda-runtime ## EVENT=events/<file>.json through the built package under the emulator on the local stack (Docker-free `sam local invoke`)
+	rm -rf .aws-sam/build/ForwarderFunction
+	$(MAKE) --no-print-directory build-ForwarderFunction ARTIFACTS_DIR=$(CURDIR)/.aws-sam/build/ForwarderFunction
+	$(PY) -m tools.lambda_emulator $(EVENT)
 
 deploy: ## sam deploy with samconfig.toml (CONFIG_ENV=default|prod); needs the SAM CLI and AWS credentials
 	@command -v sam >/dev/null 2>&1 || { echo "deploy needs the SAM CLI (pip install aws-sam-cli)" >&2; exit 2; }
