@@ -41,7 +41,7 @@ def _make(*args: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def built_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The emulator, awslambdaric on python3.13 (cached in .cache/) and a fresh package."""
     _make("lambda-runtime")
     target = tmp_path_factory.mktemp("lambda") / "ForwarderFunction"
@@ -50,11 +50,13 @@ def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def emulated(package: Path, tmp_path: Path, deploy: Any) -> Iterator[tuple[Emulator, Deployment]]:
+def emulated(
+    built_package: Path, tmp_path: Path, deploy: Any
+) -> Iterator[tuple[Emulator, Deployment]]:
     deployment: Deployment = deploy("SCRAM-SHA-512")
     aws = {k: v for k, v in aws_environment(deployment.stack).items() if k.startswith("AWS_")}
-    env = runtime_environment(package, function_environment(deployment.env), aws)
-    with Emulator(package, env, tmp_path / "emulator.log") as emulator:
+    env = runtime_environment(built_package, function_environment(deployment.env), aws)
+    with Emulator(built_package, env, tmp_path / "emulator.log") as emulator:
         yield emulator, deployment
 
 
