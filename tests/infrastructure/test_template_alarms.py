@@ -90,4 +90,8 @@ def test_outputs_give_the_queues_the_function_and_its_log_group(translated: Temp
         "FunctionName": {"Ref": "ForwarderFunction"},
         "FunctionArn": {"Fn::GetAtt": ["ForwarderFunction", "Arn"]},
         "LogGroupName": {"Ref": "ForwarderLogGroup"},
+        "DashboardUrl": {
+            "Fn::Sub": "https://${AWS::Region}.console.aws.amazon.com/cloudwatch/home"
+            "?region=${AWS::Region}#dashboards:name=${Dashboard}"
+        },
     }
