@@ -1,18 +1,20 @@
-"""The Docker-free build (`make build-ForwarderFunction`, what `sam build` runs): the package holds
-the handler and wheels for python3.13 on the target architecture, whatever the host is.
+"""The Docker-free build (`make build-ForwarderFunction`, what `sam build` runs): one package for
+both architectures, holding the handler, the lock's wheels for python3.13 on aarch64 and x86_64,
+and bytecode compiled by python3.13, whatever the host is.
 
-Needs PyPI (pip's cache makes a second run take seconds)."""
+Needs PyPI (pip's cache makes a second run take seconds) and python3.13 (the machine kind's
+pyenv has it; the build itself refuses to run without it)."""
 
 from __future__ import annotations
 
-import platform
-import shutil
+import json
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.support.cfn import REQUIRED, ROOT, Rendered, load_source, translate
+from tests.support.lambda_runtime import LAMBDA_MACHINES, lambda_python
 
 pytestmark = pytest.mark.infrastructure
 
@@ -20,115 +22,139 @@ pytestmark = pytest.mark.infrastructure
 CODECS = ["lz4", "zstandard", "snappy", "cramjam"]
 PACKAGES = ["handlers", "core", "adapters", "kafka", "orjson", "pydantic_core", "crc32c", *CODECS]
 EXTENSIONS = ["orjson", "pydantic_core", "crc32c", "lz4", "zstandard", "cramjam"]
+# e_machine, bytes 18-19 of a little-endian ELF header.
+ELF_MACHINE = {"aarch64": 183, "x86_64": 62}
+SUFFIX = {machine: f".cpython-313-{machine}-linux-gnu.so" for machine in LAMBDA_MACHINES}
+
+# Runs in the package under python3.13 -I: the handler's whole import closure from the package,
+# one invocation with the template's environment (an empty batch needs no network).
+RUN_HANDLER = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from handlers.lambda_handler import handler
+
+class Context:
+    function_name, function_version, memory_limit_in_mb = "ForwarderFunction", "$LATEST", 512
+    invoked_function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:ForwarderFunction"
+    aws_request_id, log_group_name, log_stream_name = "request-1", "/aws/lambda/F", "stream"
+    def get_remaining_time_in_millis(self): return 30_000
+
+response = handler({"Records": []}, Context())
+files = [getattr(module, "__file__", None) or "" for module in list(sys.modules.values())]
+native = sorted(f for f in files if f.startswith(sys.argv[1]) and f.endswith(".so"))
+print(json.dumps({"response": response, "native": native}))
+"""
 
 
-def _build(target: Path, arch: str) -> Path:
+def _build(target: Path) -> Path:
     subprocess.run(
-        [
-            "make",
-            "--no-print-directory",
-            "build-ForwarderFunction",
-            f"ARCH={arch}",
-            f"ARTIFACTS_DIR={target}",
-        ],
+        ["make", "--no-print-directory", "build-ForwarderFunction", f"ARTIFACTS_DIR={target}"],
         cwd=ROOT,
         check=True,
         capture_output=True,
         text=True,
-        timeout=280,
+        timeout=400,
     )
     return target
 
 
 @pytest.fixture(scope="module")
-def arm64(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _build(tmp_path_factory.mktemp("arm64") / "ForwarderFunction", "arm64")
+def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _build(tmp_path_factory.mktemp("package") / "ForwarderFunction")
 
 
-@pytest.fixture(scope="module")
-def host(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The package for this host's architecture, to run under Python 3.13."""
-    host_arch = {"x86_64": "x86_64", "aarch64": "arm64"}[platform.machine()]
-    return _build(tmp_path_factory.mktemp("host") / "ForwarderFunction", host_arch)
+def _native_modules(package: Path) -> dict[str, set[str]]:
+    """Each native module (its path without the platform suffix) -> the machines it exists for."""
+    modules: dict[str, set[str]] = {}
+    for path in package.rglob("*.so"):
+        relative = str(path.relative_to(package))
+        machine = next((m for m, suffix in SUFFIX.items() if relative.endswith(suffix)), "?")
+        stem = relative.removesuffix(SUFFIX.get(machine, ""))
+        modules.setdefault(stem, set()).add(machine)
+    return modules
 
 
-def _python_3_13() -> str | None:
-    candidates = [
-        shutil.which("python3.13"),
-        *map(str, Path.home().glob(".pyenv/versions/3.13*/bin/python3.13")),
-    ]
-    for candidate in filter(None, candidates):
-        probe = subprocess.run(
-            [candidate, "-c", "import sys; print(sys.version_info[:2] == (3, 13))"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if probe.stdout.strip() == "True":
-            return candidate
-    return None
+@pytest.mark.parametrize("name", PACKAGES)
+def test_package_holds(package: Path, name: str) -> None:
+    assert (package / name / "__init__.py").is_file()
 
 
-@pytest.mark.parametrize("package", PACKAGES)
-def test_arm64_package_holds(arm64: Path, package: str) -> None:
-    assert (arm64 / package / "__init__.py").is_file()
-
-
-@pytest.mark.parametrize("package", EXTENSIONS)
-def test_arm64_package_extension_is_built_for_python_3_13_on_aarch64(
-    arm64: Path, package: str
+@pytest.mark.parametrize("name", EXTENSIONS)
+def test_package_extension_exists_for_python_3_13_on_both_architectures(
+    package: Path, name: str
 ) -> None:
-    names = [path.name for path in (arm64 / package).glob("*.so")]
+    names = sorted(path.name for path in (package / name).glob("*.so"))
 
-    assert names
-    assert all(name.endswith(".cpython-313-aarch64-linux-gnu.so") for name in names), names
+    assert {
+        machine for machine in LAMBDA_MACHINES if any(n.endswith(SUFFIX[machine]) for n in names)
+    } == set(LAMBDA_MACHINES), names
 
 
-def test_arm64_package_binaries_are_aarch64_elf(arm64: Path) -> None:
-    # e_machine, bytes 18-19 of a little-endian ELF header: 183 is EM_AARCH64 (62 is x86-64).
-    machines = {
-        str(path.relative_to(arm64)): int.from_bytes(path.read_bytes()[18:20], "little")
-        for path in arm64.rglob("*.so*")
+def test_every_native_module_exists_for_aarch64_and_x86_64(package: Path) -> None:
+    modules = _native_modules(package)
+
+    assert modules
+    assert {
+        stem: machines for stem, machines in modules.items() if machines != {*LAMBDA_MACHINES}
+    } == {}
+
+
+def test_every_native_module_is_an_elf_for_the_machine_its_name_says(package: Path) -> None:
+    wrong = {
+        str(path.relative_to(package)): int.from_bytes(path.read_bytes()[18:20], "little")
+        for machine, suffix in SUFFIX.items()
+        for path in package.rglob(f"*{suffix}")
+        if int.from_bytes(path.read_bytes()[18:20], "little") != ELF_MACHINE[machine]
     }
 
-    assert machines
-    assert {name: machine for name, machine in machines.items() if machine != 183} == {}
+    assert wrong == {}
 
 
-def test_arm64_package_has_no_x86_64_binary(arm64: Path) -> None:
-    assert [str(path) for path in arm64.rglob("*x86_64*.so")] == []
-
-
-def test_arm64_package_has_no_host_bytecode_or_scripts(arm64: Path) -> None:
-    assert [str(path) for path in arm64.rglob("__pycache__")] == []
-    assert not (arm64 / "bin").exists()
-
-
-def test_arm64_package_takes_only_the_source_packages(arm64: Path) -> None:
-    assert not list(arm64.glob("*.egg-info"))
-    assert not (arm64 / "tests").exists()
-
-
-def test_host_package_loads_the_templates_settings_under_python_3_13(
-    host: Path, tmp_path: Path
+def test_every_module_has_python_3_13_bytecode_valid_without_its_file_times(
+    package: Path,
 ) -> None:
-    # The same lock for this host's architecture, run for real: the handler's whole import
-    # closure is in the package, and the environment the template gives is accepted by its
-    # settings. (The machine kind ships Python 3.13 through pyenv.)
-    python = _python_3_13()
-    assert python is not None, "python3.13 is needed to run the package as Lambda would"
-    package = host
+    # Flags 0b01 in the .pyc header: hash-based and unchecked, so a read-only /var/task with any
+    # file times uses it as is. The magic number is python3.13's own.
+    magic = subprocess.run(
+        [lambda_python(), "-c", "import importlib.util as u; print(u.MAGIC_NUMBER.hex())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    missing, stale = [], []
+    for source in package.rglob("*.py"):
+        pyc = source.parent / "__pycache__" / f"{source.stem}.cpython-313.pyc"
+        if not pyc.is_file():
+            missing.append(str(source.relative_to(package)))
+        elif pyc.read_bytes()[:8] != bytes.fromhex(magic) + (1).to_bytes(4, "little"):
+            stale.append(str(pyc.relative_to(package)))
+
+    assert (missing, stale) == ([], [])
+
+
+def test_package_has_bytecode_of_python_3_13_only(package: Path) -> None:
+    others = [p for p in package.rglob("*.pyc") if not p.name.endswith(".cpython-313.pyc")]
+
+    assert others == []
+
+
+def test_package_has_no_scripts_or_source_tree_metadata(package: Path) -> None:
+    assert not (package / "bin").exists()
+    assert not list(package.glob("*.egg-info"))
+    assert not (package / "tests").exists()
+    assert not (package / "handlers" / "local").exists()
+
+
+def test_x86_64_half_runs_the_handler_under_python_3_13_with_the_templates_environment(
+    package: Path, tmp_path: Path
+) -> None:
+    # The machine kind is x86_64: run for real, the way Lambda's python3.13 would import it.
     rendered = Rendered(translate(load_source()), REQUIRED)
     environment = rendered.properties("ForwarderFunction")["Environment"]["Variables"]
     environment["DEAD_LETTER_QUEUE_URL"] = "https://sqs.eu-west-1.amazonaws.com/123456789012/dlq"
-    script = (
-        "import sys; sys.path.insert(0, sys.argv[1]); import handlers.lambda_handler; "
-        "from core.settings import load_settings; "
-        "print(load_settings('lambda').kafka_topic)"
-    )
 
     result = subprocess.run(
-        [python, "-I", "-c", script, str(package)],
+        [lambda_python(), "-I", "-c", RUN_HANDLER, str(package)],
         env={**environment, "AWS_DEFAULT_REGION": "eu-west-1", "PATH": "/usr/bin:/bin"},
         cwd=tmp_path,
         capture_output=True,
@@ -137,16 +163,18 @@ def test_host_package_loads_the_templates_settings_under_python_3_13(
         timeout=120,
     )
 
-    assert (result.returncode, result.stdout.strip()) == (0, REQUIRED["KafkaTopic"]), result.stderr
+    assert result.returncode == 0, result.stderr
+    ran = json.loads(result.stdout.splitlines()[-1])
+    assert ran["response"] == {"batchItemFailures": []}
+    assert all(path.endswith(SUFFIX["x86_64"]) for path in ran["native"]), ran["native"]
+    assert {"orjson", "pydantic_core"} <= {Path(path).parent.name for path in ran["native"]}
 
 
-def test_host_package_compresses_with_every_codec_under_python_3_13(
-    host: Path, tmp_path: Path
+def test_x86_64_half_compresses_with_every_codec_under_python_3_13(
+    package: Path, tmp_path: Path
 ) -> None:
     # kafka-python's own codec functions, each round-tripped, from the package alone: the codec
     # libraries KAFKA_COMPRESSION needs import and work under the Lambda runtime's Python.
-    python = _python_3_13()
-    assert python is not None, "python3.13 is needed to run the package as Lambda would"
     script = (
         "import sys; sys.path.insert(0, sys.argv[1]); from kafka import codec; "
         "data = b'event_type:custom_event,' * 200; "
@@ -157,7 +185,7 @@ def test_host_package_compresses_with_every_codec_under_python_3_13(
     )
 
     result = subprocess.run(
-        [python, "-I", "-c", script, str(host)],
+        [lambda_python(), "-I", "-c", script, str(package)],
         env={"PATH": "/usr/bin:/bin"},
         cwd=tmp_path,
         capture_output=True,
@@ -167,3 +195,48 @@ def test_host_package_compresses_with_every_codec_under_python_3_13(
     )
 
     assert (result.returncode, result.stdout.strip()) == (0, "True"), result.stderr
+
+
+def test_build_without_python_3_13_says_so_and_fails(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            "make",
+            "--no-print-directory",
+            "build-ForwarderFunction",
+            f"ARTIFACTS_DIR={tmp_path / 'ForwarderFunction'}",
+            "LAMBDA_PYTHON=/usr/bin/false",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+
+    assert result.returncode != 0
+    assert "the build needs python3.13" in result.stderr
+    assert not (tmp_path / "ForwarderFunction").exists()
+
+
+def test_a_private_ca_in_src_certs_is_not_ignored_by_git() -> None:
+    # README tells users to put a private CA there: a pipeline's clean clone must have it.
+    result = subprocess.run(
+        ["git", "check-ignore", "--no-index", "-q", "src/certs/ca.pem"],
+        cwd=ROOT,
+        capture_output=True,
+        check=False,
+    )
+
+    assert result.returncode == 1  # 1: not ignored (0 would be ignored)
+
+
+@pytest.mark.parametrize("path", ["local-ca.pem", "src/local.pem", "src/certs/ca.key"])
+def test_other_key_and_pem_files_stay_ignored_by_git(path: str) -> None:
+    result = subprocess.run(
+        ["git", "check-ignore", "--no-index", "-q", path],
+        cwd=ROOT,
+        capture_output=True,
+        check=False,
+    )
+
+    assert result.returncode == 0

@@ -1,4 +1,5 @@
-"""samconfig.toml: its environments deploy this template with values the template accepts."""
+"""samconfig.toml: its environments deploy this template with values the template accepts, the
+same for every SAM command, and the default environment says what the template's defaults say."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ PLACEHOLDER = "EDIT-ME"
 
 
 def _overrides(environment: str) -> dict[str, str]:
-    entries = CONFIG[environment]["deploy"]["parameters"]["parameter_overrides"]
+    entries = CONFIG[environment]["global"]["parameters"]["parameter_overrides"]
     return dict(entry.split("=", 1) for entry in entries)
 
 
@@ -96,3 +97,37 @@ def test_placeholders_are_rejected_by_the_template_until_edited(
 
 def test_prod_alarms_notify_a_topic() -> None:
     assert "AlarmTopicArn" in _overrides("prod")
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_parameters_are_global_so_sync_deploy_and_remote_invoke_share_them(
+    environment: str,
+) -> None:
+    # A command-specific parameter_overrides would win over the global one for that command
+    # only: `sam sync` deployed with no parameters when they were under deploy alone.
+    commands = {name for name in CONFIG[environment] if name != "global"}
+    local = [c for c in commands if "parameter_overrides" in CONFIG[environment][c]["parameters"]]
+
+    assert "parameter_overrides" in CONFIG[environment]["global"]["parameters"]
+    assert local == []
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_environment_gives_every_parameter_the_template_requires(
+    environment: str, parameters: dict[str, Any]
+) -> None:
+    required = {name for name, spec in parameters.items() if "Default" not in spec}
+
+    assert required - set(_overrides(environment)) == set()
+
+
+def test_default_environment_gives_the_template_defaults(parameters: dict[str, Any]) -> None:
+    differing = {
+        name: (value, str(parameters[name]["Default"]))
+        for name, value in _overrides("default").items()
+        if "Default" in parameters[name]
+        and value != str(parameters[name]["Default"])
+        and value != PLACEHOLDER
+    }
+
+    assert differing == {}

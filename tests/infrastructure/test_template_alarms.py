@@ -136,7 +136,7 @@ def test_alarms_notify_the_given_topic(translated: Template) -> None:
     assert len(actions) == 2 * len(WATCHED)
 
 
-def test_outputs_give_the_queues_and_the_function(translated: Template) -> None:
+def test_outputs_give_the_queues_the_function_and_its_log_group(translated: Template) -> None:
     outputs = {name: output["Value"] for name, output in translated["Outputs"].items()}
 
     assert outputs == {
@@ -148,6 +148,7 @@ def test_outputs_give_the_queues_and_the_function(translated: Template) -> None:
         "InvalidMessageQueueArn": {"Fn::GetAtt": ["InvalidMessageQueue", "Arn"]},
         "FunctionName": {"Ref": "ForwarderFunction"},
         "FunctionArn": {"Fn::GetAtt": ["ForwarderFunction", "Arn"]},
+        "LogGroupName": {"Ref": "ForwarderLogGroup"},
         "DashboardUrl": {
             "Fn::Sub": "https://${AWS::Region}.console.aws.amazon.com/cloudwatch/home"
             "?region=${AWS::Region}#dashboards:name=${Dashboard}"

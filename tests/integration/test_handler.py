@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import orjson
 import pytest
 
 from core.deadline import Deadline
@@ -21,7 +20,7 @@ from core.sqs_event import SqsMessage
 from handlers import container
 from handlers.observability import logger
 from local_stack import StackInfo, read_topic, set_scram_password
-from tests.support.deployment import Deployment
+from tests.support.deployment import by_dedup_id, preview, topic_as_preview
 from tests.support.events import EVENTS, load_event, sqs_event
 
 pytestmark = pytest.mark.integration
@@ -35,46 +34,6 @@ VALID_BATCH = json.dumps(
         ],
     }
 )
-
-
-def preview(deployment: Deployment, event_file: str) -> list[dict[str, Any]]:
-    """What `forwarder preview` prints for the event file under the deployment's settings."""
-    env = os.environ | deployment.env
-    forwarder_script = Path(sys.executable).parent / "forwarder"
-    out = subprocess.run(
-        [str(forwarder_script), "preview", str(EVENTS / event_file)],
-        env=env,
-        check=True,
-        capture_output=True,
-    ).stdout
-    return [orjson.loads(line) for line in out.splitlines()]
-
-
-def topic_as_preview(deployment: Deployment, event_file: str) -> list[dict[str, Any]]:
-    """The topic's records in the shape preview prints, ordered by dedup id; the message id is
-    the event file's record whose body the dedup id was made from."""
-    message_ids = {
-        body_digest(record["body"]): record["messageId"]
-        for record in load_event(event_file)["Records"]
-    }
-    lines = []
-    for record in read_topic(deployment.stack, deployment.topic, timeout_s=10):
-        headers = {name: value.decode() for name, value in record.headers}
-        lines.append(
-            {
-                "message_id": message_ids[headers["x-forwarder-dedup-id"].rsplit(":", 1)[0]],
-                "topic": record.topic,
-                "key": record.key.decode() if record.key is not None else None,
-                "headers": headers,
-                "value": orjson.loads(record.value),
-            }
-        )
-    return sorted(lines, key=lambda line: line["headers"]["x-forwarder-dedup-id"])
-
-
-def by_dedup_id(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    records = [line for line in lines if "outcome" not in line]
-    return sorted(records, key=lambda line: line["headers"]["x-forwarder-dedup-id"])
 
 
 @pytest.mark.parametrize("mechanism", ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "NONE"])

@@ -25,6 +25,7 @@ SAMCONFIG = ROOT / "samconfig.toml"
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"
 FUNCTION = "ForwarderFunction"
+STACK_NAME = "kafka-event-forwarder"
 
 Template = dict[str, Any]
 ParameterValues = Mapping[str, str | list[str]]
@@ -178,6 +179,7 @@ class Rendered:
             "AWS::AccountId": ACCOUNT,
             "AWS::Partition": "aws",
             "AWS::URLSuffix": "amazonaws.com",
+            "AWS::StackName": STACK_NAME,
         }
         if name == "AWS::NoValue":
             return NO_VALUE

@@ -5,19 +5,26 @@ broker user's credentials, and the settings that point the handler at them."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import boto3
+import orjson
 
+from core.kafka_records import body_digest
 from handlers.lambda_handler import handler
 from handlers.local.context import LOCAL_POWERTOOLS_ENV, LocalContext
 from handlers.local.event_source_mapping import queue_depth
-from local_stack import StackInfo, create_topic, env_vars
+from local_stack import StackInfo, create_topic, env_vars, read_topic
 from local_stack.lifecycle import LOCAL_BACKOFF
 from local_stack.queues import create_invalid_queue, create_queue_pair, peek_queue
+from tests.support.events import EVENTS, load_event
 
 
 def aws_environment(stack: StackInfo) -> dict[str, str]:
@@ -91,3 +98,43 @@ def provision(
     return Deployment(
         stack, name, queue_url, dlq_url, secret_id, settings, sqs, secrets, invalid_url
     )
+
+
+def preview(deployment: Deployment, event_file: str) -> list[dict[str, Any]]:
+    """What `forwarder preview` prints for the event file under the deployment's settings."""
+    env = os.environ | deployment.env
+    forwarder_script = Path(sys.executable).parent / "forwarder"
+    out = subprocess.run(
+        [str(forwarder_script), "preview", str(EVENTS / event_file)],
+        env=env,
+        check=True,
+        capture_output=True,
+    ).stdout
+    return [orjson.loads(line) for line in out.splitlines()]
+
+
+def topic_as_preview(deployment: Deployment, event_file: str) -> list[dict[str, Any]]:
+    """The topic's records in the shape preview prints, ordered by dedup id; the message id is
+    the event file's record whose body the dedup id was made from."""
+    message_ids = {
+        body_digest(record["body"]): record["messageId"]
+        for record in load_event(event_file)["Records"]
+    }
+    lines = []
+    for record in read_topic(deployment.stack, deployment.topic, timeout_s=10):
+        headers = {name: value.decode() for name, value in record.headers}
+        lines.append(
+            {
+                "message_id": message_ids[headers["x-forwarder-dedup-id"].rsplit(":", 1)[0]],
+                "topic": record.topic,
+                "key": record.key.decode() if record.key is not None else None,
+                "headers": headers,
+                "value": orjson.loads(record.value),
+            }
+        )
+    return sorted(lines, key=lambda line: line["headers"]["x-forwarder-dedup-id"])
+
+
+def by_dedup_id(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    records = [line for line in lines if "outcome" not in line]
+    return sorted(records, key=lambda line: line["headers"]["x-forwarder-dedup-id"])

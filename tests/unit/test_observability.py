@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
+import json
 import logging
 
 import pytest
 
-from handlers.observability import QUIET_LIBRARIES, quiet_libraries, tracing_enabled
+from handlers.observability import QUIET_LIBRARIES, logger, quiet_libraries, tracing_enabled
 
 
 @pytest.fixture
@@ -43,3 +45,26 @@ def test_libraries_that_may_log_payloads_stay_at_warning_under_debug(library: st
     logging.getLogger(library).setLevel(logging.DEBUG)
     quiet_libraries()
     assert logging.getLogger(library).getEffectiveLevel() == logging.WARNING
+
+
+@pytest.mark.parametrize("library", QUIET_LIBRARIES)
+def test_library_log_lines_are_powertools_json(library: str) -> None:
+    handler = logger.registered_handler
+    assert isinstance(handler, logging.StreamHandler)
+    stream = io.StringIO()
+    previous = handler.setStream(stream)
+    try:
+        logging.getLogger(f"{library}.module").warning("broker %s unreachable", "b-1:9096")
+    finally:
+        handler.setStream(previous)
+
+    [line] = stream.getvalue().splitlines()
+    emitted = json.loads(line)
+    assert emitted["message"] == "broker b-1:9096 unreachable"
+    assert (emitted["level"], emitted["name"]) == ("WARNING", f"{library}.module")
+    assert emitted["service"] == logger.service
+
+
+@pytest.mark.parametrize("library", QUIET_LIBRARIES)
+def test_library_log_lines_do_not_reach_the_root_logger_a_second_time(library: str) -> None:
+    assert logging.getLogger(library).propagate is False
