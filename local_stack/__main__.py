@@ -20,6 +20,8 @@ def describe(info: StackInfo) -> str:
         f"  SSL        {info.bootstrap.ssl}  (TLS only)",
         f"  WRONGHOST  {info.bootstrap.wronghost}  (SASL_SSL, cert for wrong-host.invalid)",
         f"  PLAINTEXT  {info.bootstrap.plaintext}  (set-up and inspection only)",
+        f"  MTLS       {info.bootstrap.mtls}  (SSL, client certificate {info.client_cert_file})",
+        f"  LEGACY     {info.bootstrap.legacy_tls}  (SSL, legacy CA {info.legacy_ca_file})",
         f"  users      {users}",
         f"  CA         {info.ca_file}  (rogue CA: {info.rogue_ca_file})",
         f"  topic      {info.topic}",

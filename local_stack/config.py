@@ -72,7 +72,7 @@ def server_properties(
 ) -> str:
     """server.properties for the node; advertised_ports (by listener: sasl_ssl, ssl, wronghost,
     plaintext, proxied) lets a fault-injection proxy be advertised in place of the broker's own
-    port."""
+    port. The MTLS and LEGACY listeners, when `ports` has them, advertise their own ports."""
     adv = {
         "sasl_ssl": ports.sasl_ssl,
         "ssl": ports.ssl,
@@ -100,13 +100,18 @@ def server_properties(
         "SASL_SSL:SASL_SSL,SSL:SSL,WRONGHOST:SASL_SSL,PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
     )
     extra: dict[str, str] = {}
+    if ports.mtls is not None and ports.legacy_tls is not None:
+        listeners += [f"MTLS://127.0.0.1:{ports.mtls}", f"LEGACY://127.0.0.1:{ports.legacy_tls}"]
+        advertised += [f"MTLS://localhost:{ports.mtls}", f"LEGACY://localhost:{ports.legacy_tls}"]
+        protocols += ",MTLS:SSL,LEGACY:SSL"
+        extra |= _tls_listeners(tls)
     if ports.proxied is not None:
         # PROXIED: SASL_SSL like the main listener, bound on its own port but advertised as the
         # proxy's, so a client bootstrapping through the proxy can never bypass it.
         listeners.append(f"PROXIED://127.0.0.1:{ports.proxied}")
         advertised.append(f"PROXIED://localhost:{adv['proxied']}")
         protocols += ",PROXIED:SASL_SSL"
-        extra = {
+        extra |= {
             "listener.name.proxied.plain.sasl.jaas.config": _jaas_plain(),
             "listener.name.proxied.scram-sha-256.sasl.jaas.config": _jaas_scram(),
             "listener.name.proxied.scram-sha-512.sasl.jaas.config": _jaas_scram(),
@@ -154,6 +159,21 @@ def server_properties(
         "broker.session.timeout.ms": "4000",
     }
     return "".join(f"{key}={value}\n" for key, value in settings.items())
+
+
+def _tls_listeners(tls: TlsFiles) -> dict[str, str]:
+    """MTLS: a client certificate signed by the stack CA is required (the principal is its
+    subject). LEGACY: a broker certificate whose CA has no key identifiers."""
+    if tls.legacy_p12 is None:
+        raise ValueError("the MTLS and LEGACY listeners need the legacy keystore")
+    return {
+        "listener.name.mtls.ssl.client.auth": "required",
+        "listener.name.mtls.ssl.truststore.type": "PEM",
+        "listener.name.mtls.ssl.truststore.location": str(tls.ca_pem),
+        "listener.name.legacy.ssl.keystore.type": "PKCS12",
+        "listener.name.legacy.ssl.keystore.location": str(tls.legacy_p12),
+        "listener.name.legacy.ssl.keystore.password": KEYSTORE_PASSWORD,
+    }
 
 
 def log4j_config(log_file: Path) -> str:

@@ -3,7 +3,6 @@ SASL PLAIN/SCRAM or TLS alone, acks=all and idempotence; one send per record, on
 
 from __future__ import annotations
 
-import ssl
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from kafka import KafkaProducer
 from kafka import errors as kafka_errors
 
 from adapters.kafka_errors import translate
+from adapters.tls import tls_context, watch_handshakes
 from core.credentials import Credentials
 from core.deadline import Deadline
 from core.errors import (
@@ -20,6 +20,7 @@ from core.errors import (
     DeliveryFailed,
     ForwarderError,
     PermanentError,
+    TlsRefused,
     UnknownTopic,
 )
 from core.kafka_records import KafkaRecord
@@ -53,17 +54,6 @@ class Timeouts:
         )
 
 
-def tls_context(ca_bundle: str | None, ca_pem: str | None) -> ssl.SSLContext:
-    """Verify the broker's certificate and hostname; trust the system store plus any given CA."""
-    context = ssl.create_default_context(cafile=ca_bundle)
-    if ca_pem:
-        context.load_verify_locations(cadata=ca_pem)
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    context.check_hostname = True
-    context.verify_mode = ssl.CERT_REQUIRED
-    return context
-
-
 def producer_config(
     settings: Settings, credentials: Credentials | None, timeouts: Timeouts
 ) -> dict[str, Any]:
@@ -74,7 +64,9 @@ def producer_config(
         "client_id": "kafka-event-forwarder",
         "security_protocol": "SASL_SSL" if settings.uses_sasl else "SSL",
         "ssl_context": tls_context(
-            settings.kafka_ca_bundle, credentials.ca_pem if credentials else None
+            settings.kafka_ca_bundle,
+            credentials.ca_pem if credentials else None,
+            strict_x509=settings.kafka_tls_strict_x509,
         ),
         "acks": "all",
         "enable_idempotence": True,
@@ -106,6 +98,7 @@ class KafkaRecordProducer:
 
     def __init__(self, config: dict[str, Any]) -> None:
         self._max_block_ms = int(config["max_block_ms"])
+        self._tls = watch_handshakes(config["ssl_context"])
         self._producer = KafkaProducer(**config)
 
     def produce(
@@ -137,6 +130,9 @@ class KafkaRecordProducer:
     def _send_error(self, exc: kafka_errors.KafkaError, topic: str) -> ForwarderError:
         if not isinstance(exc, kafka_errors.KafkaTimeoutError):
             return translate(exc, topic)
+        tls_failure = self._tls.explain()
+        if tls_failure is not None:
+            return TlsRefused(tls_failure)
         # No metadata for the topic in time. If the cluster answered metadata requests (so it
         # is reachable and accepted our login) but never listed the topic, the topic is missing.
         metadata = self._producer._metadata

@@ -90,6 +90,7 @@ class Settings(BaseSettings):
     kafka_auth_method: AuthMethod = AuthMethod.PLAIN
     kafka_secret_id: Optional = None
     kafka_ca_bundle: Optional = None
+    kafka_tls_strict_x509: Flag = True
     dead_letter_queue_url: Optional = None
     kafka_max_message_bytes: int = Field(default=1_000_000, ge=1024, le=100_000_000)
     secret_cache_ttl_seconds: int = Field(default=300, ge=0, le=86_400)

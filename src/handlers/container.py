@@ -111,6 +111,13 @@ def kafka_producers(settings: Settings, budget_ms: int) -> ProducerFactory:
     )
 
     timeouts = Timeouts.within(budget_ms)
+    if not settings.kafka_tls_strict_x509:
+        from handlers.observability import logger  # noqa: PLC0415
+
+        logger.warning(
+            "KAFKA_TLS_STRICT_X509 is false: broker certificates are verified without the strict "
+            "X.509 checks (legacy private CA); reissue the CA and remove the setting"
+        )
 
     def produce_with(credentials: Credentials | None) -> RecordProducer:
         return KafkaRecordProducer(producer_config(settings, credentials, timeouts))
