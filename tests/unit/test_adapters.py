@@ -36,7 +36,12 @@ LAMBDA = {
     "dead_letter_queue_url": "https://sqs/dlq",
 }
 ALICE = Credentials("alice", "s3cret-canary")
-AMPLE = Deadline.in_seconds(30.0, 5.0)  # time enough for every call
+
+
+def ample() -> Deadline:
+    """Time enough for every call, from now (a deadline made at import would expire while the
+    rest of a long suite runs)."""
+    return Deadline.in_seconds(30.0, 5.0)
 
 
 def config(**overrides: Any) -> dict[str, Any]:
@@ -184,19 +189,19 @@ def letters(count: int, size: int = 10) -> list[DeadLetter]:
 
 def test_dead_letters_go_in_batches_of_at_most_ten() -> None:
     sqs = RecordingSqs()
-    SqsDeadLetterSink("url", sqs, worst_call_s=3.0).send(letters(23), AMPLE)  # type: ignore[arg-type]
+    SqsDeadLetterSink("url", sqs, worst_call_s=3.0).send(letters(23), ample())  # type: ignore[arg-type]
     assert [len(call) for call in sqs.calls] == [10, 10, 3]
 
 
 def test_dead_letter_batches_stay_under_the_request_size_limit() -> None:
     sqs = RecordingSqs()
-    SqsDeadLetterSink("url", sqs, worst_call_s=3.0).send(letters(3, size=100_000), AMPLE)  # type: ignore[arg-type]
+    SqsDeadLetterSink("url", sqs, worst_call_s=3.0).send(letters(3, size=100_000), ample())  # type: ignore[arg-type]
     assert [len(call) for call in sqs.calls] == [2, 1]
 
 
 def test_dead_letters_carry_the_error_class_and_reason_attributes() -> None:
     sqs = RecordingSqs()
-    SqsDeadLetterSink("url", sqs, worst_call_s=3.0).send(letters(1), AMPLE)  # type: ignore[arg-type]
+    SqsDeadLetterSink("url", sqs, worst_call_s=3.0).send(letters(1), ample())  # type: ignore[arg-type]
     attributes = sqs.calls[0][0]["MessageAttributes"]
     assert attributes["error-class"]["StringValue"] == "InvalidBatch"
     assert attributes["error-reason"]["StringValue"] == "not_json"
@@ -204,7 +209,7 @@ def test_dead_letters_carry_the_error_class_and_reason_attributes() -> None:
 
 def test_dead_letters_sqs_refused_are_returned_for_retry() -> None:
     sqs = RecordingSqs(failing_ids=["m1"])
-    assert SqsDeadLetterSink("url", sqs, worst_call_s=3.0).send(letters(3), AMPLE) == {"m1"}  # type: ignore[arg-type]
+    assert SqsDeadLetterSink("url", sqs, worst_call_s=3.0).send(letters(3), ample()) == {"m1"}  # type: ignore[arg-type]
 
 
 def test_a_dead_letter_whose_body_is_not_valid_unicode_is_returned_for_retry() -> None:
@@ -212,7 +217,7 @@ def test_a_dead_letter_whose_body_is_not_valid_unicode_is_returned_for_retry() -
     sqs = RecordingSqs()
     lone = DeadLetter("m-lone", '{"s": "\ud800"}', "InvalidBatch", "not_json")
     sink = SqsDeadLetterSink("url", sqs, worst_call_s=3.0)  # type: ignore[arg-type]
-    assert sink.send([lone, *letters(2)], AMPLE) == {"m-lone"}
+    assert sink.send([lone, *letters(2)], ample()) == {"m-lone"}
     assert [e["MessageAttributes"]["source-message-id"]["StringValue"] for e in sqs.calls[0]] == [
         "m0",
         "m1",
