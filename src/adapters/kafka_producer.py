@@ -1,5 +1,6 @@
 """The Kafka producer behind `core.ports.RecordProducer`: kafka-python over verified TLS, with
-SASL PLAIN/SCRAM or TLS alone, acks=all and idempotence; one send per record, one wait."""
+SASL PLAIN/SCRAM, a client certificate (mTLS) or TLS alone, acks=all and idempotence; one send
+per record, one wait."""
 
 from __future__ import annotations
 
@@ -67,6 +68,7 @@ def producer_config(
             settings.kafka_ca_bundle,
             credentials.ca_pem if credentials else None,
             strict_x509=settings.kafka_tls_strict_x509,
+            client_certificate=_client_certificate(settings, credentials),
         ),
         "acks": "all",
         "enable_idempotence": True,
@@ -91,6 +93,17 @@ def producer_config(
         }
     assert settings.kafka_auth_method in AuthMethod  # noqa: S101
     return config
+
+
+def _client_certificate(
+    settings: Settings, credentials: Credentials | None
+) -> tuple[str, str, str | None] | None:
+    if settings.kafka_auth_method is not AuthMethod.MTLS:
+        return None
+    certificate = credentials.client_certificate if credentials else None
+    if certificate is None:
+        raise ValueError("MTLS needs a client certificate and key")
+    return certificate
 
 
 class KafkaRecordProducer:

@@ -42,6 +42,10 @@ class AuthMethod(StrEnum):
     SCRAM_SHA_256 = "SCRAM-SHA-256"
     SCRAM_SHA_512 = "SCRAM-SHA-512"
     NONE = "NONE"
+    MTLS = "MTLS"  # TLS with a client certificate from the secret, no SASL
+
+
+_SASL_METHODS = frozenset({AuthMethod.PLAIN, AuthMethod.SCRAM_SHA_256, AuthMethod.SCRAM_SHA_512})
 
 
 MetadataField = Literal["device_name", "ip_address"]
@@ -143,6 +147,11 @@ class Settings(BaseSettings):
 
     @property
     def uses_sasl(self) -> bool:
+        return self.kafka_auth_method in _SASL_METHODS
+
+    @property
+    def needs_secret(self) -> bool:
+        """Whether the auth method reads credentials from KAFKA_SECRET_ID (all but NONE)."""
         return self.kafka_auth_method is not AuthMethod.NONE
 
 
@@ -202,7 +211,7 @@ def _name(field: str, *, from_env: bool) -> str:
 
 def _check_required(settings: Settings, mode: Mode, *, from_env: bool) -> None:
     required = list(_REQUIRED[mode])
-    if mode == "lambda" and settings.uses_sasl:
+    if mode == "lambda" and settings.needs_secret:
         required.append("kafka_secret_id")
     missing = [_name(f, from_env=from_env) for f in required if getattr(settings, f) is None]
     if missing:

@@ -130,8 +130,13 @@ def secret_source(settings: Settings) -> SecretSource | None:
     if not settings.kafka_secret_id:
         return None
     from adapters.secrets import SecretsManagerSource  # noqa: PLC0415
+    from core.settings import AuthMethod  # noqa: PLC0415 (see TYPE_CHECKING above)
 
-    return SecretsManagerSource(settings.kafka_secret_id, settings.secret_cache_ttl_seconds)
+    return SecretsManagerSource(
+        settings.kafka_secret_id,
+        settings.secret_cache_ttl_seconds,
+        mtls=settings.kafka_auth_method is AuthMethod.MTLS,
+    )
 
 
 def sqs_dead_letters(settings: Settings) -> DeadLetterSink:

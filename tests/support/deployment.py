@@ -8,6 +8,7 @@ import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -60,13 +61,16 @@ def provision(
     env: dict[str, str] | None = None,
 ) -> Deployment:
     """Create the resources, then set the forwarder's settings (`env` wins) with `setenv`.
-    The secret holds the stack's user for `mechanism` (SCRAM-SHA-512's for NONE) unless given."""
+    The secret holds the stack's user for `mechanism` (SCRAM-SHA-512's for NONE), or for MTLS the
+    stack's client certificate with its encrypted key, unless given."""
     name = f"{prefix}-{uuid.uuid4().hex[:12]}"
     create_topic(stack, name, partitions=3)
     sqs = boto3.client("sqs")
     secrets = boto3.client("secretsmanager")
     queue_url, dlq_url = create_queue_pair(sqs, name)
-    user = stack.credentials("SCRAM-SHA-512" if mechanism == "NONE" else mechanism)
+    if secret is None and mechanism == "MTLS":
+        secret = mtls_secret(stack)
+    user = stack.credentials("SCRAM-SHA-512" if mechanism in ("NONE", "MTLS") else mechanism)
     value = secret or {"username": user.username, "password": user.password}
     secret_id = secrets.create_secret(Name=f"{name}/kafka", SecretString=json.dumps(value))["ARN"]
     settings = {
@@ -80,3 +84,18 @@ def provision(
     for key, setting in settings.items():
         setenv(key, setting)
     return Deployment(stack, name, queue_url, dlq_url, secret_id, settings, sqs, secrets)
+
+
+def mtls_secret(stack: StackInfo, *, rogue: bool = False) -> dict[str, str]:
+    """An mTLS secret: the stack CA's client certificate with its encrypted key and the key's
+    password, or (rogue) the rogue CA's client certificate with its plain key."""
+    if rogue:
+        return {
+            "client_cert_pem": Path(stack.rogue_client_cert_file).read_text(encoding="ascii"),
+            "client_key_pem": Path(stack.rogue_client_key_file).read_text(encoding="ascii"),
+        }
+    return {
+        "client_cert_pem": Path(stack.client_cert_file).read_text(encoding="ascii"),
+        "client_key_pem": Path(stack.client_encrypted_key_file).read_text(encoding="ascii"),
+        "client_key_password": stack.client_key_password,
+    }
