@@ -32,8 +32,23 @@ from core.settings import AuthMethod, Settings
 API_VERSION = (4, 0)
 # How long closing a producer may take at most (flush, then stop the network thread).
 _CLOSE_TIMEOUT_S = 0.5
-# Key, headers and record framing on top of the value the transform sized.
-_RECORD_OVERHEAD_BYTES = 64 * 1024
+# Provider-safe bounds (docs/providers.md): one configuration for Apache Kafka, Amazon MSK,
+# Confluent Cloud, Redpanda and Azure Event Hubs, whose limits are the tightest.
+# Event Hubs closes the connection on a request above 1,046,528 bytes; max_request_size bounds
+# the records of a request, not the request's own header, client id and topic names: 4 KiB
+# stay free for those.
+EVENT_HUBS_MAX_REQUEST_BYTES = 1_046_528
+PROVIDER_SAFE_REQUEST_BYTES = EVENT_HUBS_MAX_REQUEST_BYTES - 4_096
+# Key, headers and record framing on top of the value the transform sized: the default value
+# limit (1,000,000 bytes) plus this is exactly the provider-safe request size.
+_RECORD_OVERHEAD_BYTES = PROVIDER_SAFE_REQUEST_BYTES - 1_000_000
+# Event Hubs closes connections idle for 240 s; closing them first avoids sending on a dead one.
+CONNECTIONS_MAX_IDLE_MS = 180_000
+# Refresh metadata before an idle cut-off too, and soon after a leader moves (default 300 s).
+METADATA_MAX_AGE_MS = 180_000
+# Event Hubs holds a produce request up to 20 s whatever the client asks: request timeouts are
+# at least this where the function's timeout leaves room for it.
+REQUEST_TIMEOUT_FLOOR_MS = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +61,11 @@ class Timeouts:
 
     @classmethod
     def within(cls, budget_ms: int) -> Timeouts:
+        """Half the budget, raised towards REQUEST_TIMEOUT_FLOOR_MS while that leaves 5 s of
+        the budget after it, and at most 30 s."""
         budget_ms = max(budget_ms, 3000)
-        request = min(30_000, budget_ms // 2)
+        floor = min(REQUEST_TIMEOUT_FLOOR_MS, budget_ms - 5_000)
+        request = min(30_000, max(budget_ms // 2, floor))
         return cls(
             max_block_ms=min(5_000, budget_ms // 4),
             request_timeout_ms=request,
@@ -77,7 +95,11 @@ def producer_config(
         "api_version": API_VERSION,
         "linger_ms": 2,
         "batch_size": 256 * 1024,
-        "max_request_size": settings.kafka_max_message_bytes + _RECORD_OVERHEAD_BYTES,
+        "max_request_size": max(
+            PROVIDER_SAFE_REQUEST_BYTES, settings.kafka_max_message_bytes + _RECORD_OVERHEAD_BYTES
+        ),
+        "connections_max_idle_ms": CONNECTIONS_MAX_IDLE_MS,
+        "metadata_max_age_ms": METADATA_MAX_AGE_MS,
         "metrics_enabled": False,
         "max_block_ms": timeouts.max_block_ms,
         "request_timeout_ms": timeouts.request_timeout_ms,
