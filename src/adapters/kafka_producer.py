@@ -74,9 +74,14 @@ class Timeouts:
 
 
 def producer_config(
-    settings: Settings, credentials: Credentials | None, timeouts: Timeouts
+    settings: Settings,
+    credentials: Credentials | None,
+    timeouts: Timeouts,
+    *,
+    token_provider: Any = None,
 ) -> dict[str, Any]:
-    """kafka-python settings; every safety-relevant value set explicitly so conflicts raise."""
+    """kafka-python settings; every safety-relevant value set explicitly so conflicts raise.
+    `token_provider` (an `adapters.msk_iam.MskIamTokens`) is required by AWS_MSK_IAM."""
     assert settings.kafka_bootstrap_servers is not None  # noqa: S101 (load_settings checked it)
     config: dict[str, Any] = {
         "bootstrap_servers": list(settings.kafka_bootstrap_servers),
@@ -105,6 +110,13 @@ def producer_config(
         "request_timeout_ms": timeouts.request_timeout_ms,
         "delivery_timeout_ms": timeouts.delivery_timeout_ms,
     }
+    if settings.kafka_auth_method is AuthMethod.AWS_MSK_IAM:
+        if token_provider is None:
+            raise ValueError("AWS_MSK_IAM needs a token provider")
+        return config | {
+            "sasl_mechanism": "OAUTHBEARER",
+            "sasl_oauth_token_provider": token_provider,
+        }
     if settings.uses_sasl:
         if credentials is None:
             raise ValueError("SASL needs credentials")

@@ -43,9 +43,12 @@ class AuthMethod(StrEnum):
     SCRAM_SHA_512 = "SCRAM-SHA-512"
     NONE = "NONE"
     MTLS = "MTLS"  # TLS with a client certificate from the secret, no SASL
+    AWS_MSK_IAM = "AWS_MSK_IAM"  # SASL OAUTHBEARER with MSK IAM tokens of the function's role
 
 
-_SASL_METHODS = frozenset({AuthMethod.PLAIN, AuthMethod.SCRAM_SHA_256, AuthMethod.SCRAM_SHA_512})
+_SASL_METHODS = frozenset(
+    {AuthMethod.PLAIN, AuthMethod.SCRAM_SHA_256, AuthMethod.SCRAM_SHA_512, AuthMethod.AWS_MSK_IAM}
+)
 
 
 MetadataField = Literal["device_name", "ip_address"]
@@ -151,8 +154,9 @@ class Settings(BaseSettings):
 
     @property
     def needs_secret(self) -> bool:
-        """Whether the auth method reads credentials from KAFKA_SECRET_ID (all but NONE)."""
-        return self.kafka_auth_method is not AuthMethod.NONE
+        """Whether the auth method reads credentials from KAFKA_SECRET_ID (all but NONE and
+        AWS_MSK_IAM, whose credentials are the function's role)."""
+        return self.kafka_auth_method not in (AuthMethod.NONE, AuthMethod.AWS_MSK_IAM)
 
 
 class _FileSettings(Settings):
