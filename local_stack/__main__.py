@@ -22,6 +22,7 @@ def describe(info: StackInfo) -> str:
         f"  PLAINTEXT  {info.bootstrap.plaintext}  (set-up and inspection only)",
         f"  MTLS       {info.bootstrap.mtls}  (SSL, client certificate {info.client_cert_file})",
         f"  LEGACY     {info.bootstrap.legacy_tls}  (SSL, legacy CA {info.legacy_ca_file})",
+        f"  IAM        {info.bootstrap.iam}  (SASL_SSL OAUTHBEARER, MSK IAM tokens of moto's keys)",
         f"  users      {users}",
         f"  CA         {info.ca_file}  (rogue CA: {info.rogue_ca_file})",
         f"  topic      {info.topic}",

@@ -9,6 +9,14 @@ from pathlib import Path
 from local_stack.certs import KEYSTORE_PASSWORD, TlsFiles
 from local_stack.state import Credentials, Ports
 
+# The IAM listener's test credentials and region: moto's dummies, which the tests' environment
+# gives boto3 (and so the signer). The validator class is compiled at set-up (broker.prepare).
+IAM_ACCESS_KEY_ID = "testing"
+IAM_SECRET_ACCESS_KEY = "testing"
+IAM_REGION = "us-east-1"
+IAM_VALIDATOR_CLASS = "forwarder.localstack.MskIamValidator"
+_OAUTH_LOGIN = "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule"
+
 USERS: dict[str, Credentials] = {
     # Local test passwords only; distinct users so a test can tell the mechanisms apart.
     "PLAIN": Credentials("plain-user", "plain-secret"),
@@ -38,6 +46,10 @@ class BrokerLayout:
     @property
     def format_log(self) -> Path:
         return self.root / "format.log"  # StorageTool's own log, apart from the broker's
+
+    @property
+    def classes(self) -> Path:
+        return self.root / "classes"  # the compiled test-only broker code (the IAM validator)
 
     @property
     def data(self) -> Path:
@@ -105,6 +117,11 @@ def server_properties(
         advertised += [f"MTLS://localhost:{ports.mtls}", f"LEGACY://localhost:{ports.legacy_tls}"]
         protocols += ",MTLS:SSL,LEGACY:SSL"
         extra |= _tls_listeners(tls)
+    if ports.iam is not None:
+        listeners.append(f"IAM://127.0.0.1:{ports.iam}")
+        advertised.append(f"IAM://localhost:{ports.iam}")
+        protocols += ",IAM:SASL_SSL"
+        extra |= _iam_listener()
     if ports.proxied is not None:
         # PROXIED: SASL_SSL like the main listener, bound on its own port but advertised as the
         # proxy's, so a client bootstrapping through the proxy can never bypass it.
@@ -173,6 +190,20 @@ def _tls_listeners(tls: TlsFiles) -> dict[str, str]:
         "listener.name.legacy.ssl.keystore.type": "PKCS12",
         "listener.name.legacy.ssl.keystore.location": str(tls.legacy_p12),
         "listener.name.legacy.ssl.keystore.password": KEYSTORE_PASSWORD,
+    }
+
+
+def _iam_listener() -> dict[str, str]:
+    """IAM: SASL OAUTHBEARER whose server callback (local_stack/java/MskIamValidator.java)
+    accepts only an MSK IAM token signed with moto's dummy credentials for moto's region."""
+    options = (
+        f'accessKeyId="{IAM_ACCESS_KEY_ID}" secretAccessKey="{IAM_SECRET_ACCESS_KEY}" '
+        f'region="{IAM_REGION}" unsecuredLoginStringClaim_sub="broker"'
+    )
+    return {
+        "listener.name.iam.sasl.enabled.mechanisms": "OAUTHBEARER",
+        "listener.name.iam.oauthbearer.sasl.jaas.config": f"{_OAUTH_LOGIN} required {options};",
+        "listener.name.iam.oauthbearer.sasl.server.callback.handler.class": IAM_VALIDATOR_CLASS,
     }
 
 

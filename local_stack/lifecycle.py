@@ -90,7 +90,7 @@ def start(state_dir: str | Path | None = None, *, proxied: bool | None = None) -
 def _start_fresh(folder: Path, *, proxied: bool = False) -> StackInfo:
     began = time.monotonic()
     jar_dir = jars.ensure_jars()
-    picked = procs.free_ports(10 if proxied else 8)
+    picked = procs.free_ports(11 if proxied else 9)
     sasl_ssl, ssl, wronghost, plaintext, controller, moto_port = picked[:6]
     ports = Ports(
         sasl_ssl=sasl_ssl,
@@ -101,8 +101,9 @@ def _start_fresh(folder: Path, *, proxied: bool = False) -> StackInfo:
         moto=moto_port,
         mtls=picked[6],
         legacy_tls=picked[7],
-        proxied=picked[8] if proxied else None,
-        proxy=picked[9] if proxied else None,
+        iam=picked[8],
+        proxied=picked[9] if proxied else None,
+        proxy=picked[10] if proxied else None,
     )
     files = BrokerLayout(folder / "kafka")
     endpoint = f"http://127.0.0.1:{ports.moto}"
@@ -125,6 +126,7 @@ def _start_fresh(folder: Path, *, proxied: bool = False) -> StackInfo:
             proxied=f"localhost:{ports.proxy}" if ports.proxy is not None else None,
             mtls=f"localhost:{ports.mtls}",
             legacy_tls=f"localhost:{ports.legacy_tls}",
+            iam=f"localhost:{ports.iam}",
         ),
         ca_file=str(folder / "tls" / "ca.pem"),
         rogue_ca_file=str(folder / "tls" / "rogue-ca.pem"),

@@ -23,7 +23,7 @@ def _checks(info: StackInfo) -> dict[str, Callable[[], bool]]:
     return {
         "started": lambda: info.ready,
         # A stack started before the MTLS and LEGACY listeners existed is started afresh.
-        "MTLS and LEGACY listeners": lambda: info.ports.mtls is not None,
+        "MTLS, LEGACY and IAM listeners": lambda: info.ports.iam is not None,
         "broker process": lambda: procs.is_ours(info.broker_pid, *broker.markers(files)),
         "moto process": lambda: procs.is_ours(info.moto_pid, *moto.markers(info.ports.moto)),
         "moto answers": lambda: moto.answers(info.aws_endpoint_url),
@@ -78,7 +78,8 @@ def wait_ports_closed(ports: Ports, timeout_s: float = 10.0) -> None:
         ports.plaintext,
         ports.controller,
     )
-    broker_ports += tuple(p for p in (ports.proxied, ports.mtls, ports.legacy_tls) if p is not None)
+    optional = (ports.proxied, ports.mtls, ports.legacy_tls, ports.iam)
+    broker_ports += tuple(port for port in optional if port is not None)
     while any(procs.port_open(port) for port in broker_ports):
         if time.monotonic() > deadline:
             raise StackError(f"broker ports {broker_ports} still accept after the broker stopped")

@@ -49,6 +49,7 @@ class Ports:
     # certificate from a CA without key identifiers); set by every start since issue 14.
     mtls: int | None = None
     legacy_tls: int | None = None
+    iam: int | None = None  # SASL_SSL OAUTHBEARER checking MSK IAM tokens (test-only callback)
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class Bootstrap:
     proxied: str | None = None  # localhost:<proxy port>, only with start(proxied=True)
     mtls: str | None = None
     legacy_tls: str | None = None
+    iam: str | None = None
 
 
 @dataclass(frozen=True)

@@ -70,7 +70,8 @@ def provision(
     queue_url, dlq_url = create_queue_pair(sqs, name)
     if secret is None and mechanism == "MTLS":
         secret = mtls_secret(stack)
-    user = stack.credentials("SCRAM-SHA-512" if mechanism in ("NONE", "MTLS") else mechanism)
+    sasl_user = mechanism not in ("NONE", "MTLS", "AWS_MSK_IAM")
+    user = stack.credentials(mechanism if sasl_user else "SCRAM-SHA-512")
     value = secret or {"username": user.username, "password": user.password}
     secret_id = secrets.create_secret(Name=f"{name}/kafka", SecretString=json.dumps(value))["ARN"]
     settings = {
