@@ -18,7 +18,7 @@ KEYSTORE_PASSWORD = "local-stack-keystore"
 CLIENT_KEY_PASSWORD = "local-stack-client-key"
 BROKER_SAN = "DNS:localhost,IP:127.0.0.1"
 WRONG_HOST_SAN = "DNS:wrong-host.invalid"
-_DAYS = "30"
+_DAYS = "90"  # above the 30 days under which `forwarder check` warns
 _KEY_IDS = "subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid:always\n"
 # What a legacy private CA often lacks: no key identifiers at all.
 _NO_KEY_IDS = "subjectKeyIdentifier=none\nauthorityKeyIdentifier=none\n"

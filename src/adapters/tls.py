@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import ssl
 import tempfile
+import weakref
 from collections.abc import Callable
 
 # Verification messages that strict X.509 checking (VERIFY_X509_STRICT, the default context's
@@ -118,33 +119,44 @@ class HandshakeWatch:
         return f"the TLS handshake failed ({reason})"
 
 
+# The watch of each context whose sockets report to one (weak: a context's watch goes with it).
+_WATCHES: weakref.WeakKeyDictionary[ssl.SSLContext, HandshakeWatch] = weakref.WeakKeyDictionary()
+
+
+class WatchedSSLSocket(ssl.SSLSocket):
+    """An SSLSocket that reports its TLS failures to its context's watch."""
+
+    def do_handshake(self, block: bool = False) -> None:
+        try:
+            super().do_handshake(block)
+        except (ssl.SSLWantReadError, ssl.SSLWantWriteError):
+            raise
+        except ssl.SSLError as exc:
+            self._report(exc)
+            # kafka-python 3.0.12 drops a socket whose handshake failed without closing it.
+            self.close()
+            raise
+        self._report(None)
+
+    def recv(self, buflen: int = 1024, flags: int = 0) -> bytes:
+        # TLS 1.3: a broker refuses a client certificate after the client's handshake completed,
+        # so the refusal arrives as an alert on the first read.
+        try:
+            return super().recv(buflen, flags)
+        except (ssl.SSLWantReadError, ssl.SSLWantWriteError):
+            raise
+        except ssl.SSLError as exc:
+            self._report(exc)
+            raise
+
+    def _report(self, failure: ssl.SSLError | None) -> None:
+        watch = _WATCHES.get(self.context)
+        if watch is not None:
+            watch.failure = failure
+
+
 def watch_handshakes(context: ssl.SSLContext) -> HandshakeWatch:
     """Make every socket `context` wraps report its TLS failures to the returned watch."""
-    watch = HandshakeWatch()
-
-    class WatchedSocket(ssl.SSLSocket):
-        def do_handshake(self, block: bool = False) -> None:
-            try:
-                super().do_handshake(block)
-            except (ssl.SSLWantReadError, ssl.SSLWantWriteError):
-                raise
-            except ssl.SSLError as exc:
-                watch.failure = exc
-                # kafka-python 3.0.12 drops a socket whose handshake failed without closing it.
-                self.close()
-                raise
-            watch.failure = None
-
-        def recv(self, buflen: int = 1024, flags: int = 0) -> bytes:
-            # TLS 1.3: a broker refuses a client certificate after the client's handshake
-            # completed, so the refusal arrives as an alert on the first read.
-            try:
-                return super().recv(buflen, flags)
-            except (ssl.SSLWantReadError, ssl.SSLWantWriteError):
-                raise
-            except ssl.SSLError as exc:
-                watch.failure = exc
-                raise
-
-    context.sslsocket_class = WatchedSocket
+    watch = _WATCHES.setdefault(context, HandshakeWatch())
+    context.sslsocket_class = WatchedSSLSocket
     return watch
