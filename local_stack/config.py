@@ -157,6 +157,12 @@ def server_properties(
         "listener.name.wronghost.ssl.keystore.type": "PKCS12",
         "listener.name.wronghost.ssl.keystore.location": str(tls.wronghost_p12),
         "listener.name.wronghost.ssl.keystore.password": KEYSTORE_PASSWORD,
+        # ACLs restrict only the resources that have some (tests give one topic a user who may
+        # not write it); everything else stays open, and the PLAINTEXT listener (set-up, the
+        # controller) is a super user.
+        "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+        "allow.everyone.if.no.acl.found": "true",
+        "super.users": "User:ANONYMOUS",
         "log.dirs": str(layout.data),
         "auto.create.topics.enable": "false",
         "num.partitions": "1",

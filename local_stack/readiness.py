@@ -24,11 +24,20 @@ def _checks(info: StackInfo) -> dict[str, Callable[[], bool]]:
         "started": lambda: info.ready,
         # A stack started before the MTLS and LEGACY listeners existed is started afresh.
         "MTLS, LEGACY and IAM listeners": lambda: info.ports.iam is not None,
+        # ...and one started before the broker had an authorizer (ACL tests need it).
+        "authorizer": lambda: _has_authorizer(files),
         "broker process": lambda: procs.is_ours(info.broker_pid, *broker.markers(files)),
         "moto process": lambda: procs.is_ours(info.moto_pid, *moto.markers(info.ports.moto)),
         "moto answers": lambda: moto.answers(info.aws_endpoint_url),
         "SASL_SSL SCRAM-SHA-512 login": lambda: clients.sasl_ssl_answers(info),
     }
+
+
+def _has_authorizer(files: BrokerLayout) -> bool:
+    try:
+        return "authorizer.class.name=" in files.properties.read_text(encoding="utf-8")
+    except OSError:
+        return False
 
 
 def health(info: StackInfo) -> dict[str, bool]:

@@ -15,7 +15,7 @@ import pytest
 from handlers.check import CHECK_EVENT, run_check
 from handlers.lambda_handler import handler
 from handlers.local.context import LocalContext
-from local_stack import StackInfo
+from local_stack import StackInfo, allow_only
 
 pytestmark = pytest.mark.integration
 
@@ -82,6 +82,17 @@ def test_a_topic_limit_below_the_record_limit_fails_at_topic_limit(deploy: Any) 
     deploy("SCRAM-SHA-512", KAFKA_MAX_MESSAGE_BYTES="2000000")
     step = last(run_check())
     assert (step["name"], step["ok"]) == ("topic limit", False)
+
+
+def test_a_principal_without_write_on_the_topic_fails_at_write_permission(
+    deploy: Any, stack: StackInfo
+) -> None:
+    deployment = deploy("SCRAM-SHA-512")
+    user = stack.credentials("SCRAM-SHA-512").username
+    allow_only(stack, deployment.topic, user, ("READ", "DESCRIBE"))
+    step = last(run_check())
+    assert (step["name"], step["ok"]) == ("write permission", False)
+    assert "WRITE" in step["hint"]
 
 
 def test_a_missing_dead_letter_queue_fails_at_the_last_step(deploy: Any, stack: StackInfo) -> None:
