@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import local_stack
-from bench import e2e, imports, kcat, memory
+from bench import compression, e2e, imports, kcat, memory
 from bench import transform as transform_bench
 from local_stack import StackInfo
 
@@ -92,10 +92,12 @@ class Sizes:
     kcat_repeats: int
     import_repeats: int
     memory_megabytes: float
+    compression_invocations: int
+    compression_repeats: int
 
 
-FULL = Sizes(15, 0.1, 40, 9, 20, 7, 11, 6.0)
-QUICK = Sizes(3, 0.01, 3, 2, 2, 2, 1, 0.3)  # a smoke run: no timing meant
+FULL = Sizes(15, 0.1, 40, 9, 20, 7, 11, 6.0, 10, 5)
+QUICK = Sizes(3, 0.01, 3, 2, 2, 2, 1, 0.3, 1, 1)  # a smoke run: no timing meant
 
 
 def run(info: StackInfo, *, quick: bool = False, with_kcat: bool = True) -> dict[str, Any]:
@@ -108,10 +110,15 @@ def run(info: StackInfo, *, quick: bool = False, with_kcat: bool = True) -> dict
         results |= kcat.measure(info, invocations=size.kcat_invocations, repeats=size.kcat_repeats)
     results |= imports.measure(repeats=size.import_repeats)
     results |= memory.measure(info, megabytes=size.memory_megabytes)
+    results |= compression.measure(
+        info, invocations=size.compression_invocations, repeats=size.compression_repeats
+    )
     results["context"] |= {
         "e2e_payload": "SQS events of 10 records, each a 10-event batch (~12 KB), per-event mode",
         "kcat_payload": "SQS events of 10 records, each a 50-event batch (~57 KB), batch mode",
         "memory_payload": "one SQS event of ~57 KB 50-event batches, 6 MB of bodies, per-event",
+        "compression_payload": "SQS events of 10 records, each a 50-event batch (~57 KB), "
+        "batch mode; wire bytes: the record batches the broker stored",
     }
     return results
 
@@ -148,6 +155,7 @@ def main(argv: list[str] | None = None) -> None:
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
     print(table(results))
+    print(compression.table(results))
     print(f"context: {json.dumps(results['context'])}")
     print(f"written to {args.output}")
 

@@ -25,13 +25,17 @@ from core.errors import (
     UnknownTopic,
 )
 from core.kafka_records import KafkaRecord
-from core.settings import AuthMethod, Settings
+from core.settings import AuthMethod, Compression, Settings
 
 # Newest protocol family the client knows; each connection clamps it to what the broker speaks.
 # Pinning it keeps construction from blocking on a bootstrap round trip.
 API_VERSION = (4, 0)
 # How long closing a producer may take at most (flush, then stop the network thread).
 _CLOSE_TIMEOUT_S = 0.5
+# KAFKA_COMPRESSION → kafka-python's compression_type (None: record batches left uncompressed).
+_CODECS: dict[Compression, str | None] = {c: c.value for c in Compression} | {
+    Compression.NONE: None
+}
 # Provider-safe bounds (docs/providers.md): one configuration for Apache Kafka, Amazon MSK,
 # Confluent Cloud, Redpanda and Azure Event Hubs, whose limits are the tightest.
 # Event Hubs closes the connection on a request above 1,046,528 bytes; max_request_size bounds
@@ -106,6 +110,7 @@ def producer_config(
         "connections_max_idle_ms": CONNECTIONS_MAX_IDLE_MS,
         "metadata_max_age_ms": METADATA_MAX_AGE_MS,
         "metrics_enabled": False,
+        "compression_type": _CODECS[settings.kafka_compression],
         "max_block_ms": timeouts.max_block_ms,
         "request_timeout_ms": timeouts.request_timeout_ms,
         "delivery_timeout_ms": timeouts.delivery_timeout_ms,
