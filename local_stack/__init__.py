@@ -1,6 +1,7 @@
 """The local stack: one Apache Kafka node (KRaft, TLS + SASL) and moto, for `make run` and tests."""
 
 from local_stack.clients import (
+    allow_only,
     client_config,
     create_topic,
     list_topics,
@@ -20,6 +21,7 @@ __all__ = [
     "Ports",
     "StackError",
     "StackInfo",
+    "allow_only",
     "client_config",
     "create_topic",
     "env_vars",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import os
 import shutil
 import subprocess
 import uuid
@@ -17,6 +18,7 @@ MAIN_CLASS = "kafka.Kafka"
 _BROKER_JVM = ["-Xms256m", "-Xmx512m", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20"]
 # Short-lived tools start faster with the client compiler and a small serial heap.
 _TOOL_JVM = ["-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"]
+_VALIDATOR_SOURCE = Path(__file__).resolve().parent / "java" / "MskIamValidator.java"
 
 
 def _java() -> str:
@@ -28,6 +30,22 @@ def _java() -> str:
 
 def _classpath(jars: Path) -> str:
     return str(jars / "*")  # expanded by java itself, not a shell
+
+
+def _broker_classpath(layout: BrokerLayout, jars: Path) -> str:
+    """Kafka's jars and the stack's own compiled broker code."""
+    return f"{_classpath(jars)}{os.pathsep}{layout.classes}"
+
+
+def _compile_validator(layout: BrokerLayout, jars: Path) -> None:
+    """Compile the IAM listener's token validator (test-only broker code) against the jars."""
+    javac = shutil.which("javac")
+    if javac is None:
+        raise StackError("javac is not on PATH; the local stack needs a JDK 17+")
+    command = [javac, "-cp", _classpath(jars), "-d", str(layout.classes), str(_VALIDATOR_SOURCE)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    if result.returncode != 0:
+        raise StackError(f"javac failed on {_VALIDATOR_SOURCE}:\n{result.stderr.strip()[-4000:]}")
 
 
 def _cluster_id() -> str:
@@ -45,6 +63,7 @@ def prepare(layout: BrokerLayout, jars: Path, tls: TlsFiles, ports: Ports) -> No
     layout.properties.write_text(server_properties(layout, tls, ports), encoding="utf-8")
     layout.log4j.write_text(log4j_config(layout.log), encoding="utf-8")
     layout.format_log4j.write_text(log4j_config(layout.format_log), encoding="utf-8")
+    _compile_validator(layout, jars)
     scram = [
         arg
         for mechanism in ("SCRAM-SHA-256", "SCRAM-SHA-512")
@@ -55,7 +74,7 @@ def prepare(layout: BrokerLayout, jars: Path, tls: TlsFiles, ports: Ports) -> No
     ]
     command = [
         _java(), *_TOOL_JVM, f"-Dlog4j2.configurationFile={layout.format_log4j}",
-        "-cp", _classpath(jars), "kafka.tools.StorageTool", "format",
+        "-cp", _broker_classpath(layout, jars), "kafka.tools.StorageTool", "format",
         "--cluster-id", _cluster_id(), "--config", str(layout.properties), "--standalone", *scram,
     ]  # fmt: skip
     result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
@@ -69,7 +88,7 @@ def launch(layout: BrokerLayout, jars: Path) -> int:
     command = [
         _java(), *_BROKER_JVM, "-Djava.awt.headless=true",
         f"-Dlog4j2.configurationFile={layout.log4j}",
-        "-cp", _classpath(jars), MAIN_CLASS, str(layout.properties),
+        "-cp", _broker_classpath(layout, jars), MAIN_CLASS, str(layout.properties),
     ]  # fmt: skip
     return procs.spawn(command, layout.console)
 

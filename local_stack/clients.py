@@ -8,7 +8,14 @@ from collections.abc import Iterator
 from typing import Any, Literal, cast
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.admin import UserScramCredentialUpsertion
+from kafka.admin import (
+    ACL,
+    ACLOperation,
+    ACLPermissionType,
+    ResourcePattern,
+    ResourceType,
+    UserScramCredentialUpsertion,
+)
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
@@ -67,6 +74,25 @@ def create_topic(info: StackInfo, name: str, partitions: int = 3) -> None:
             )
         except TopicAlreadyExistsError:
             return
+
+
+def allow_only(info: StackInfo, topic: str, username: str, operations: tuple[str, ...]) -> None:
+    """Give `topic` ACLs allowing `username` only `operations` (e.g. READ, DESCRIBE): with ACLs
+    on it, the topic is closed to everything they do not allow."""
+    acls = [
+        ACL(
+            principal=f"User:{username}",
+            host="*",
+            operation=ACLOperation[operation],
+            permission_type=ACLPermissionType.ALLOW,
+            resource_pattern=ResourcePattern(ResourceType.TOPIC, topic),
+        )
+        for operation in operations
+    ]
+    with _admin(info) as admin:
+        result = cast(dict[str, list[Any]], admin.create_acls(acls))
+    if result.get("failed"):
+        raise StackError(f"could not create ACLs on {topic}: {result['failed']}")
 
 
 def list_topics(info: StackInfo) -> set[str]:

@@ -9,6 +9,14 @@ from pathlib import Path
 from local_stack.certs import KEYSTORE_PASSWORD, TlsFiles
 from local_stack.state import Credentials, Ports
 
+# The IAM listener's test credentials and region: moto's dummies, which the tests' environment
+# gives boto3 (and so the signer). The validator class is compiled at set-up (broker.prepare).
+IAM_ACCESS_KEY_ID = "testing"
+IAM_SECRET_ACCESS_KEY = "testing"
+IAM_REGION = "us-east-1"
+IAM_VALIDATOR_CLASS = "forwarder.localstack.MskIamValidator"
+_OAUTH_LOGIN = "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule"
+
 USERS: dict[str, Credentials] = {
     # Local test passwords only; distinct users so a test can tell the mechanisms apart.
     "PLAIN": Credentials("plain-user", "plain-secret"),
@@ -38,6 +46,10 @@ class BrokerLayout:
     @property
     def format_log(self) -> Path:
         return self.root / "format.log"  # StorageTool's own log, apart from the broker's
+
+    @property
+    def classes(self) -> Path:
+        return self.root / "classes"  # the compiled test-only broker code (the IAM validator)
 
     @property
     def data(self) -> Path:
@@ -72,7 +84,7 @@ def server_properties(
 ) -> str:
     """server.properties for the node; advertised_ports (by listener: sasl_ssl, ssl, wronghost,
     plaintext, proxied) lets a fault-injection proxy be advertised in place of the broker's own
-    port."""
+    port. The MTLS and LEGACY listeners, when `ports` has them, advertise their own ports."""
     adv = {
         "sasl_ssl": ports.sasl_ssl,
         "ssl": ports.ssl,
@@ -100,13 +112,23 @@ def server_properties(
         "SASL_SSL:SASL_SSL,SSL:SSL,WRONGHOST:SASL_SSL,PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
     )
     extra: dict[str, str] = {}
+    if ports.mtls is not None and ports.legacy_tls is not None:
+        listeners += [f"MTLS://127.0.0.1:{ports.mtls}", f"LEGACY://127.0.0.1:{ports.legacy_tls}"]
+        advertised += [f"MTLS://localhost:{ports.mtls}", f"LEGACY://localhost:{ports.legacy_tls}"]
+        protocols += ",MTLS:SSL,LEGACY:SSL"
+        extra |= _tls_listeners(tls)
+    if ports.iam is not None:
+        listeners.append(f"IAM://127.0.0.1:{ports.iam}")
+        advertised.append(f"IAM://localhost:{ports.iam}")
+        protocols += ",IAM:SASL_SSL"
+        extra |= _iam_listener()
     if ports.proxied is not None:
         # PROXIED: SASL_SSL like the main listener, bound on its own port but advertised as the
         # proxy's, so a client bootstrapping through the proxy can never bypass it.
         listeners.append(f"PROXIED://127.0.0.1:{ports.proxied}")
         advertised.append(f"PROXIED://localhost:{adv['proxied']}")
         protocols += ",PROXIED:SASL_SSL"
-        extra = {
+        extra |= {
             "listener.name.proxied.plain.sasl.jaas.config": _jaas_plain(),
             "listener.name.proxied.scram-sha-256.sasl.jaas.config": _jaas_scram(),
             "listener.name.proxied.scram-sha-512.sasl.jaas.config": _jaas_scram(),
@@ -135,6 +157,12 @@ def server_properties(
         "listener.name.wronghost.ssl.keystore.type": "PKCS12",
         "listener.name.wronghost.ssl.keystore.location": str(tls.wronghost_p12),
         "listener.name.wronghost.ssl.keystore.password": KEYSTORE_PASSWORD,
+        # ACLs restrict only the resources that have some (tests give one topic a user who may
+        # not write it); everything else stays open, and the PLAINTEXT listener (set-up, the
+        # controller) is a super user.
+        "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+        "allow.everyone.if.no.acl.found": "true",
+        "super.users": "User:ANONYMOUS",
         "log.dirs": str(layout.data),
         "auto.create.topics.enable": "false",
         "num.partitions": "1",
@@ -154,6 +182,35 @@ def server_properties(
         "broker.session.timeout.ms": "4000",
     }
     return "".join(f"{key}={value}\n" for key, value in settings.items())
+
+
+def _tls_listeners(tls: TlsFiles) -> dict[str, str]:
+    """MTLS: a client certificate signed by the stack CA is required (the principal is its
+    subject). LEGACY: a broker certificate whose CA has no key identifiers."""
+    if tls.legacy_p12 is None:
+        raise ValueError("the MTLS and LEGACY listeners need the legacy keystore")
+    return {
+        "listener.name.mtls.ssl.client.auth": "required",
+        "listener.name.mtls.ssl.truststore.type": "PEM",
+        "listener.name.mtls.ssl.truststore.location": str(tls.ca_pem),
+        "listener.name.legacy.ssl.keystore.type": "PKCS12",
+        "listener.name.legacy.ssl.keystore.location": str(tls.legacy_p12),
+        "listener.name.legacy.ssl.keystore.password": KEYSTORE_PASSWORD,
+    }
+
+
+def _iam_listener() -> dict[str, str]:
+    """IAM: SASL OAUTHBEARER whose server callback (local_stack/java/MskIamValidator.java)
+    accepts only an MSK IAM token signed with moto's dummy credentials for moto's region."""
+    options = (
+        f'accessKeyId="{IAM_ACCESS_KEY_ID}" secretAccessKey="{IAM_SECRET_ACCESS_KEY}" '
+        f'region="{IAM_REGION}" unsecuredLoginStringClaim_sub="broker"'
+    )
+    return {
+        "listener.name.iam.sasl.enabled.mechanisms": "OAUTHBEARER",
+        "listener.name.iam.oauthbearer.sasl.jaas.config": f"{_OAUTH_LOGIN} required {options};",
+        "listener.name.iam.oauthbearer.sasl.server.callback.handler.class": IAM_VALIDATOR_CLASS,
+    }
 
 
 def log4j_config(log_file: Path) -> str:

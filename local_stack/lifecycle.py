@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from local_stack import broker, jars, moto, procs, state
-from local_stack.certs import make_tls_files
+from local_stack.certs import CLIENT_KEY_PASSWORD, make_tls_files
 from local_stack.config import USERS, BrokerLayout
 from local_stack.readiness import is_healthy, layout, wait_broker
 from local_stack.state import Bootstrap, Ports, StackError, StackInfo
@@ -90,13 +90,27 @@ def start(state_dir: str | Path | None = None, *, proxied: bool | None = None) -
 def _start_fresh(folder: Path, *, proxied: bool = False) -> StackInfo:
     began = time.monotonic()
     jar_dir = jars.ensure_jars()
-    picked = procs.free_ports(8 if proxied else 6)
-    ports = Ports(*picked[:6], *(picked[6:8] if proxied else ()))
+    picked = procs.free_ports(11 if proxied else 9)
+    sasl_ssl, ssl, wronghost, plaintext, controller, moto_port = picked[:6]
+    ports = Ports(
+        sasl_ssl=sasl_ssl,
+        ssl=ssl,
+        wronghost=wronghost,
+        plaintext=plaintext,
+        controller=controller,
+        moto=moto_port,
+        mtls=picked[6],
+        legacy_tls=picked[7],
+        iam=picked[8],
+        proxied=picked[9] if proxied else None,
+        proxy=picked[10] if proxied else None,
+    )
     files = BrokerLayout(folder / "kafka")
     endpoint = f"http://127.0.0.1:{ports.moto}"
     moto_log = folder / "moto.log"
     moto_log.unlink(missing_ok=True)
-    shutil.rmtree(folder / "tls", ignore_errors=True)
+    tls_dir = folder / "tls"
+    shutil.rmtree(tls_dir, ignore_errors=True)
     moto_pid = moto.launch(ports.moto, moto_log)  # first: its imports take seconds
     info = StackInfo(
         state_dir=str(folder),
@@ -110,6 +124,9 @@ def _start_fresh(folder: Path, *, proxied: bool = False) -> StackInfo:
             wronghost=f"localhost:{ports.wronghost}",
             plaintext=f"127.0.0.1:{ports.plaintext}",
             proxied=f"localhost:{ports.proxy}" if ports.proxy is not None else None,
+            mtls=f"localhost:{ports.mtls}",
+            legacy_tls=f"localhost:{ports.legacy_tls}",
+            iam=f"localhost:{ports.iam}",
         ),
         ca_file=str(folder / "tls" / "ca.pem"),
         rogue_ca_file=str(folder / "tls" / "rogue-ca.pem"),
@@ -124,10 +141,17 @@ def _start_fresh(folder: Path, *, proxied: bool = False) -> StackInfo:
         moto_log=str(moto_log),
         ready=False,
         start_seconds=0.0,
+        legacy_ca_file=str(tls_dir / "legacy-ca.pem"),
+        client_cert_file=str(tls_dir / "client.pem"),
+        client_key_file=str(tls_dir / "client.key"),
+        client_encrypted_key_file=str(tls_dir / "client-encrypted.key"),
+        client_key_password=CLIENT_KEY_PASSWORD,
+        rogue_client_cert_file=str(tls_dir / "rogue-client.pem"),
+        rogue_client_key_file=str(tls_dir / "rogue-client.key"),
     )
     state.save(info)  # from here on, a crash leaves PIDs the next start can clean up
     try:
-        tls = make_tls_files(folder / "tls")
+        tls = make_tls_files(tls_dir)
         broker.prepare(files, jar_dir, tls, ports)
         info = dataclasses.replace(info, broker_pid=broker.launch(files, jar_dir))
         state.save(info)

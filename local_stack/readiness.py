@@ -22,11 +22,22 @@ def _checks(info: StackInfo) -> dict[str, Callable[[], bool]]:
     files = layout(info)
     return {
         "started": lambda: info.ready,
+        # A stack started before the MTLS and LEGACY listeners existed is started afresh.
+        "MTLS, LEGACY and IAM listeners": lambda: info.ports.iam is not None,
+        # ...and one started before the broker had an authorizer (ACL tests need it).
+        "authorizer": lambda: _has_authorizer(files),
         "broker process": lambda: procs.is_ours(info.broker_pid, *broker.markers(files)),
         "moto process": lambda: procs.is_ours(info.moto_pid, *moto.markers(info.ports.moto)),
         "moto answers": lambda: moto.answers(info.aws_endpoint_url),
         "SASL_SSL SCRAM-SHA-512 login": lambda: clients.sasl_ssl_answers(info),
     }
+
+
+def _has_authorizer(files: BrokerLayout) -> bool:
+    try:
+        return "authorizer.class.name=" in files.properties.read_text(encoding="utf-8")
+    except OSError:
+        return False
 
 
 def health(info: StackInfo) -> dict[str, bool]:
@@ -76,8 +87,8 @@ def wait_ports_closed(ports: Ports, timeout_s: float = 10.0) -> None:
         ports.plaintext,
         ports.controller,
     )
-    if ports.proxied is not None:
-        broker_ports += (ports.proxied,)
+    optional = (ports.proxied, ports.mtls, ports.legacy_tls, ports.iam)
+    broker_ports += tuple(port for port in optional if port is not None)
     while any(procs.port_open(port) for port in broker_ports):
         if time.monotonic() > deadline:
             raise StackError(f"broker ports {broker_ports} still accept after the broker stopped")

@@ -45,6 +45,11 @@ class Ports:
     # where a fault-injection proxy listens and forwards to `proxied`.
     proxied: int | None = None
     proxy: int | None = None
+    # The MTLS listener (SSL, client certificate required) and the LEGACY one (SSL, a broker
+    # certificate from a CA without key identifiers); set by every start since issue 14.
+    mtls: int | None = None
+    legacy_tls: int | None = None
+    iam: int | None = None  # SASL_SSL OAUTHBEARER checking MSK IAM tokens (test-only callback)
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,9 @@ class Bootstrap:
     wronghost: str
     plaintext: str
     proxied: str | None = None  # localhost:<proxy port>, only with start(proxied=True)
+    mtls: str | None = None
+    legacy_tls: str | None = None
+    iam: str | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +90,14 @@ class StackInfo:
     ready: bool  # False while starting: a state file left with ready=False is a crashed start
     start_seconds: float  # how long `start` took
     invalid_url: str = ""  # the invalid-message queue (DEAD_LETTER_QUEUE_URL)
+    # TLS files of the MTLS and LEGACY listeners (empty in a state file of an older stack).
+    legacy_ca_file: str = ""  # the CA of the LEGACY listener: fails strict X.509 checking
+    client_cert_file: str = ""  # signed by ca_file: the MTLS listener accepts it
+    client_key_file: str = ""
+    client_encrypted_key_file: str = ""  # the same key, encrypted with client_key_password
+    client_key_password: str = ""
+    rogue_client_cert_file: str = ""  # signed by rogue_ca_file: the MTLS listener refuses it
+    rogue_client_key_file: str = ""
 
     def credentials(self, mechanism: str) -> Credentials:
         try:

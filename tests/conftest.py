@@ -61,17 +61,27 @@ def fresh_container() -> Iterator[None]:
 
 @pytest.fixture
 def deploy(aws_env: StackInfo, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Deployment]:
-    """Build a deployment for a mechanism (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or NONE)."""
+    """Build a deployment for a mechanism (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, NONE, MTLS or
+    AWS_MSK_IAM, on the listener that takes it); `secret` replaces the secret's value."""
 
-    def build(mechanism: str = "SCRAM-SHA-512", **overrides: str) -> Deployment:
+    def build(
+        mechanism: str = "SCRAM-SHA-512", secret: dict[str, str] | None = None, **overrides: str
+    ) -> Deployment:
         stack = aws_env
-        bootstrap = stack.bootstrap.ssl if mechanism == "NONE" else stack.bootstrap.sasl_ssl
+        listeners = {
+            "NONE": stack.bootstrap.ssl,
+            "MTLS": stack.bootstrap.mtls,
+            "AWS_MSK_IAM": stack.bootstrap.iam,
+        }
+        bootstrap = listeners.get(mechanism, stack.bootstrap.sasl_ssl)
+        assert bootstrap is not None
         return provision(
             stack,
             monkeypatch.setenv,
             prefix="t",
             bootstrap=bootstrap,
             mechanism=mechanism,
+            secret=secret,
             env=overrides,
         )
 

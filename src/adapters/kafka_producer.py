@@ -1,9 +1,9 @@
 """The Kafka producer behind `core.ports.RecordProducer`: kafka-python over verified TLS, with
-SASL PLAIN/SCRAM or TLS alone, acks=all and idempotence; one send per record, one wait."""
+SASL PLAIN/SCRAM, a client certificate (mTLS) or TLS alone, acks=all and idempotence; one send
+per record, one wait."""
 
 from __future__ import annotations
 
-import ssl
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,6 +13,7 @@ from kafka import KafkaProducer
 from kafka import errors as kafka_errors
 
 from adapters.kafka_errors import translate
+from adapters.tls import HandshakeWatch, tls_context, watch_handshakes
 from core.credentials import Credentials
 from core.deadline import Deadline
 from core.errors import (
@@ -20,6 +21,7 @@ from core.errors import (
     DeliveryFailed,
     ForwarderError,
     PermanentError,
+    TlsRefused,
     UnknownTopic,
 )
 from core.kafka_records import KafkaRecord
@@ -34,8 +36,23 @@ _CLOSE_TIMEOUT_S = 0.5
 _CODECS: dict[Compression, str | None] = {c: c.value for c in Compression} | {
     Compression.NONE: None
 }
-# Key, headers and record framing on top of the value the transform sized.
-_RECORD_OVERHEAD_BYTES = 64 * 1024
+# Provider-safe bounds (docs/providers.md): one configuration for Apache Kafka, Amazon MSK,
+# Confluent Cloud, Redpanda and Azure Event Hubs, whose limits are the tightest.
+# Event Hubs closes the connection on a request above 1,046,528 bytes; max_request_size bounds
+# the records of a request, not the request's own header, client id and topic names: 4 KiB
+# stay free for those.
+EVENT_HUBS_MAX_REQUEST_BYTES = 1_046_528
+PROVIDER_SAFE_REQUEST_BYTES = EVENT_HUBS_MAX_REQUEST_BYTES - 4_096
+# Key, headers and record framing on top of the value the transform sized: the default value
+# limit (1,000,000 bytes) plus this is exactly the provider-safe request size.
+_RECORD_OVERHEAD_BYTES = PROVIDER_SAFE_REQUEST_BYTES - 1_000_000
+# Event Hubs closes connections idle for 240 s; closing them first avoids sending on a dead one.
+CONNECTIONS_MAX_IDLE_MS = 180_000
+# Refresh metadata before an idle cut-off too, and soon after a leader moves (default 300 s).
+METADATA_MAX_AGE_MS = 180_000
+# Event Hubs holds a produce request up to 20 s whatever the client asks: request timeouts are
+# at least this where the function's timeout leaves room for it.
+REQUEST_TIMEOUT_FLOOR_MS = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +65,11 @@ class Timeouts:
 
     @classmethod
     def within(cls, budget_ms: int) -> Timeouts:
+        """Half the budget, raised towards REQUEST_TIMEOUT_FLOOR_MS while that leaves 5 s of
+        the budget after it, and at most 30 s."""
         budget_ms = max(budget_ms, 3000)
-        request = min(30_000, budget_ms // 2)
+        floor = min(REQUEST_TIMEOUT_FLOOR_MS, budget_ms - 5_000)
+        request = min(30_000, max(budget_ms // 2, floor))
         return cls(
             max_block_ms=min(5_000, budget_ms // 4),
             request_timeout_ms=request,
@@ -57,28 +77,25 @@ class Timeouts:
         )
 
 
-def tls_context(ca_bundle: str | None, ca_pem: str | None) -> ssl.SSLContext:
-    """Verify the broker's certificate and hostname; trust the system store plus any given CA."""
-    context = ssl.create_default_context(cafile=ca_bundle)
-    if ca_pem:
-        context.load_verify_locations(cadata=ca_pem)
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    context.check_hostname = True
-    context.verify_mode = ssl.CERT_REQUIRED
-    return context
-
-
 def producer_config(
-    settings: Settings, credentials: Credentials | None, timeouts: Timeouts
+    settings: Settings,
+    credentials: Credentials | None,
+    timeouts: Timeouts,
+    *,
+    token_provider: Any = None,
 ) -> dict[str, Any]:
-    """kafka-python settings; every safety-relevant value set explicitly so conflicts raise."""
+    """kafka-python settings; every safety-relevant value set explicitly so conflicts raise.
+    `token_provider` (an `adapters.msk_iam.MskIamTokens`) is required by AWS_MSK_IAM."""
     assert settings.kafka_bootstrap_servers is not None  # noqa: S101 (load_settings checked it)
     config: dict[str, Any] = {
         "bootstrap_servers": list(settings.kafka_bootstrap_servers),
         "client_id": "kafka-event-forwarder",
         "security_protocol": "SASL_SSL" if settings.uses_sasl else "SSL",
         "ssl_context": tls_context(
-            settings.kafka_ca_bundle, credentials.ca_pem if credentials else None
+            settings.kafka_ca_bundle,
+            credentials.ca_pem if credentials else None,
+            strict_x509=settings.kafka_tls_strict_x509,
+            client_certificate=_client_certificate(settings, credentials),
         ),
         "acks": "all",
         "enable_idempotence": True,
@@ -87,13 +104,24 @@ def producer_config(
         "api_version": API_VERSION,
         "linger_ms": 2,
         "batch_size": 256 * 1024,
-        "max_request_size": settings.kafka_max_message_bytes + _RECORD_OVERHEAD_BYTES,
+        "max_request_size": max(
+            PROVIDER_SAFE_REQUEST_BYTES, settings.kafka_max_message_bytes + _RECORD_OVERHEAD_BYTES
+        ),
+        "connections_max_idle_ms": CONNECTIONS_MAX_IDLE_MS,
+        "metadata_max_age_ms": METADATA_MAX_AGE_MS,
         "metrics_enabled": False,
         "compression_type": _CODECS[settings.kafka_compression],
         "max_block_ms": timeouts.max_block_ms,
         "request_timeout_ms": timeouts.request_timeout_ms,
         "delivery_timeout_ms": timeouts.delivery_timeout_ms,
     }
+    if settings.kafka_auth_method is AuthMethod.AWS_MSK_IAM:
+        if token_provider is None:
+            raise ValueError("AWS_MSK_IAM needs a token provider")
+        return config | {
+            "sasl_mechanism": "OAUTHBEARER",
+            "sasl_oauth_token_provider": token_provider,
+        }
     if settings.uses_sasl:
         if credentials is None:
             raise ValueError("SASL needs credentials")
@@ -106,18 +134,34 @@ def producer_config(
     return config
 
 
+def _client_certificate(
+    settings: Settings, credentials: Credentials | None
+) -> tuple[str, str, str | None] | None:
+    if settings.kafka_auth_method is not AuthMethod.MTLS:
+        return None
+    certificate = credentials.client_certificate if credentials else None
+    if certificate is None:
+        raise ValueError("MTLS needs a client certificate and key")
+    return certificate
+
+
 class KafkaRecordProducer:
     """Sends a whole invocation's records, then waits once for every acknowledgement."""
 
-    def __init__(self, client: Any, max_block_ms: int) -> None:
-        """`client`: a kafka-python `KafkaProducer` (or a double of one, in unit tests)."""
+    def __init__(
+        self, client: Any, max_block_ms: int, handshakes: HandshakeWatch | None = None
+    ) -> None:
+        """`client`: a kafka-python `KafkaProducer` (or a double of one, in unit tests);
+        `handshakes`: what explains a failed TLS handshake on its connections."""
         self._max_block_ms = max_block_ms
         self._producer = client
+        self._tls = handshakes
 
     @classmethod
     def connect(cls, config: dict[str, Any]) -> KafkaRecordProducer:
         """A producer for `config` (see `producer_config`); it connects on first send."""
-        return cls(KafkaProducer(**config), int(config["max_block_ms"]))
+        handshakes = watch_handshakes(config["ssl_context"])  # before any socket is made
+        return cls(KafkaProducer(**config), int(config["max_block_ms"]), handshakes)
 
     def produce(
         self, records: Sequence[KafkaRecord], deadline: Deadline
@@ -148,6 +192,9 @@ class KafkaRecordProducer:
     def _send_error(self, exc: kafka_errors.KafkaError, topic: str) -> ForwarderError:
         if not isinstance(exc, kafka_errors.KafkaTimeoutError):
             return translate(exc, topic)
+        tls_failure = self._tls.explain() if self._tls is not None else None
+        if tls_failure is not None:
+            return TlsRefused(tls_failure)
         # No metadata for the topic in time. If the cluster answered metadata requests (so it
         # is reachable and accepted our login) but never listed the topic, the topic is missing.
         metadata = self._producer._metadata

@@ -13,6 +13,7 @@ from aws_lambda_powertools.utilities.parameters import SecretsProvider
 from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
 from botocore.config import Config
 
+from adapters.tls import ClientCertificateError, load_client_certificate
 from core.credentials import Credentials
 from core.deadline import Deadline
 from core.errors import SecretUnavailable
@@ -28,13 +29,26 @@ WORST_READ_S = float(_CONNECT_S + _READ_S)
 
 
 class SecretsManagerSource:
-    """Reads `{"username", "password", "ca_pem"?}` from one secret (docs/contract.md#the-secret)."""
+    """Reads `{"username", "password", "ca_pem"?}` from one secret, or with `mtls`
+    `{"client_cert_pem", "client_key_pem", "client_key_password"?, "ca_pem"?}`
+    (docs/contract.md#the-secret)."""
 
-    def __init__(self, secret_id: str, ttl_s: int, provider: SecretsProvider | None = None) -> None:
+    def __init__(
+        self,
+        secret_id: str,
+        ttl_s: int,
+        provider: SecretsProvider | None = None,
+        *,
+        mtls: bool = False,
+    ) -> None:
         self._secret_id = secret_id
         self._ttl_s = ttl_s
+        self._parse = parse_mtls_secret if mtls else parse_secret
         self._provider = provider or SecretsProvider(boto_config=_BOTO_CONFIG)
         self._fetched_at: float | None = None
+        # The last value and what it parsed to: a warm invocation does not parse (for mTLS:
+        # load the certificate) again while the value is unchanged.
+        self._parsed: tuple[Any, Credentials] | None = None
 
     def get(self, deadline: Deadline, *, refresh: bool = False) -> Credentials:
         fetch = refresh or self._ttl_s == 0 or not self._cached()
@@ -52,7 +66,11 @@ class SecretsManagerSource:
             raise SecretUnavailable(f"cannot read secret {self._secret_id}: {exc}") from None
         if fetch:
             self._fetched_at = time.monotonic()
-        return parse_secret(raw, self._secret_id)
+        if self._parsed is not None and self._parsed[0] == raw:
+            return self._parsed[1]
+        credentials = self._parse(raw, self._secret_id)
+        self._parsed = (raw, credentials)
+        return credentials
 
     def _cached(self) -> bool:
         """Whether Powertools still holds the value it fetched last (so `get` makes no call)."""
@@ -89,3 +107,38 @@ def holds_certificates(pem: str) -> bool:
     except (ssl.SSLError, ValueError):
         return False
     return context.cert_store_stats()["x509"] > 0
+
+
+def parse_mtls_secret(raw: Any, secret_id: str) -> Credentials:
+    """Check an mTLS secret's shape and that its certificate and key load together (a wrong key
+    password fails here, naming the field); errors never show a value."""
+    try:
+        data = json.loads(raw) if isinstance(raw, str | bytes) else raw
+    except ValueError:
+        raise SecretUnavailable(f"secret {secret_id} is not a JSON object") from None
+    if not isinstance(data, dict):
+        raise SecretUnavailable(f"secret {secret_id} is not a JSON object")
+    for field in ("client_cert_pem", "client_key_pem"):
+        if not isinstance(data.get(field), str) or not data[field].strip():
+            raise SecretUnavailable(f"secret {secret_id} needs a non-empty PEM string {field!r}")
+    for field in ("client_key_password", "ca_pem"):
+        if data.get(field) is not None and not isinstance(data[field], str):
+            raise SecretUnavailable(f"secret {secret_id}: {field!r} must be a string")
+    ca_pem = data.get("ca_pem") or None
+    if ca_pem and not holds_certificates(ca_pem):
+        raise SecretUnavailable(f"secret {secret_id}: 'ca_pem' holds no PEM certificate")
+    password = data.get("client_key_password") or None
+    try:
+        scratch = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        load_client_certificate(scratch, data["client_cert_pem"], data["client_key_pem"], password)
+    except ClientCertificateError as exc:
+        fields = "'client_cert_pem', 'client_key_pem', 'client_key_password'"
+        raise SecretUnavailable(f"secret {secret_id}: {fields}: {exc}") from None
+    return Credentials(
+        "",
+        "",
+        ca_pem,
+        client_cert_pem=data["client_cert_pem"],
+        client_key_pem=data["client_key_pem"],
+        client_key_password=password,
+    )

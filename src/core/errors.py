@@ -64,6 +64,12 @@ class BrokerUnreachable(DeliveryFailed):
     refused at bootstrap shows, so the secret is refetched before the records are retried."""
 
 
+class TlsRefused(BrokerUnreachable):
+    """The TLS handshake failed: the broker's certificate was refused (chain, host name, strict
+    X.509) or the broker refused ours (mTLS). The message says which, never certificate content;
+    like any bootstrap failure the secret is refetched once (its `ca_pem` may have changed)."""
+
+
 class TopicUnwritable(TransientError):
     """The cluster answers but the topic cannot be written: a deployment problem an alarm shows.
 

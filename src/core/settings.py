@@ -61,6 +61,13 @@ class AuthMethod(StrEnum):
     SCRAM_SHA_256 = "SCRAM-SHA-256"
     SCRAM_SHA_512 = "SCRAM-SHA-512"
     NONE = "NONE"
+    MTLS = "MTLS"  # TLS with a client certificate from the secret, no SASL
+    AWS_MSK_IAM = "AWS_MSK_IAM"  # SASL OAUTHBEARER with MSK IAM tokens of the function's role
+
+
+_SASL_METHODS = frozenset(
+    {AuthMethod.PLAIN, AuthMethod.SCRAM_SHA_256, AuthMethod.SCRAM_SHA_512, AuthMethod.AWS_MSK_IAM}
+)
 
 
 class Compression(StrEnum):
@@ -131,6 +138,7 @@ class Settings(BaseSettings):
     kafka_auth_method: AuthMethod = AuthMethod.PLAIN
     kafka_secret_id: Optional = None
     kafka_ca_bundle: Optional = None
+    kafka_tls_strict_x509: Flag = True
     dead_letter_queue_url: Optional = None
     kafka_max_message_bytes: int = Field(default=1_000_000, ge=1024, le=100_000_000)
     secret_cache_ttl_seconds: int = Field(default=300, ge=0, le=86_400)
@@ -233,7 +241,13 @@ class Settings(BaseSettings):
 
     @property
     def uses_sasl(self) -> bool:
-        return self.kafka_auth_method is not AuthMethod.NONE
+        return self.kafka_auth_method in _SASL_METHODS
+
+    @property
+    def needs_secret(self) -> bool:
+        """Whether the auth method reads credentials from KAFKA_SECRET_ID (all but NONE and
+        AWS_MSK_IAM, whose credentials are the function's role)."""
+        return self.kafka_auth_method not in (AuthMethod.NONE, AuthMethod.AWS_MSK_IAM)
 
 
 def _holds_certificates(path: str) -> bool:
@@ -329,7 +343,7 @@ def _name(field: str, *, from_env: bool) -> str:
 
 def _check_required(settings: Settings, mode: Mode, *, from_env: bool) -> None:
     required = list(_REQUIRED[mode])
-    if mode == "lambda" and settings.uses_sasl:
+    if mode == "lambda" and settings.needs_secret:
         required.append("kafka_secret_id")
     missing = [_name(f, from_env=from_env) for f in required if getattr(settings, f) is None]
     if missing:

@@ -15,11 +15,14 @@ from typing import TYPE_CHECKING
 
 from core.credentials import Credentials
 from core.delivery import Forwarder, ProducerFactory
+from core.errors import SettingsError
 from core.ports import DeadLetterSink, RecordProducer, RetryScheduler, SecretSource
 from handlers.observability import logger
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
+
+    from adapters.msk_iam import MskIamTokens
 
     # pydantic-settings costs about half the handler's cold import: only the first invocation
     # reads the settings, so it is imported there.
@@ -126,11 +129,39 @@ def kafka_producers(settings: Settings, budget_ms: int) -> ProducerFactory:
     )
 
     timeouts = Timeouts.within(budget_ms)
+    tokens = msk_iam_tokens(settings)
+    if not settings.kafka_tls_strict_x509:
+        from handlers.observability import logger  # noqa: PLC0415
+
+        logger.warning(
+            "KAFKA_TLS_STRICT_X509 is false: broker certificates are verified without the strict "
+            "X.509 checks (legacy private CA); reissue the CA and remove the setting"
+        )
 
     def produce_with(credentials: Credentials | None) -> RecordProducer:
-        return KafkaRecordProducer.connect(producer_config(settings, credentials, timeouts))
+        if tokens is not None:
+            tokens.token()  # a missing role or region fails here, named, not as a timeout
+        config = producer_config(settings, credentials, timeouts, token_provider=tokens)
+        return KafkaRecordProducer.connect(config)
 
     return produce_with
+
+
+def msk_iam_tokens(settings: Settings) -> MskIamTokens | None:
+    """The container's MSK IAM token source (AWS_MSK_IAM only), for the function's region."""
+    from core.settings import AuthMethod  # noqa: PLC0415 (see TYPE_CHECKING above)
+
+    if settings.kafka_auth_method is not AuthMethod.AWS_MSK_IAM:
+        return None
+    import os  # noqa: PLC0415
+
+    from adapters.msk_iam import MskIamTokens  # noqa: PLC0415
+
+    # Lambda sets AWS_REGION; the signer needs it to name the service endpoint it signs for.
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    if not region:
+        raise SettingsError("AWS_MSK_IAM needs AWS_REGION (Lambda sets it): the region to sign for")
+    return MskIamTokens(region)
 
 
 def secret_source(settings: Settings) -> SecretSource | None:
@@ -138,8 +169,13 @@ def secret_source(settings: Settings) -> SecretSource | None:
     if not settings.kafka_secret_id:
         return None
     from adapters.secrets import SecretsManagerSource  # noqa: PLC0415
+    from core.settings import AuthMethod  # noqa: PLC0415 (see TYPE_CHECKING above)
 
-    return SecretsManagerSource(settings.kafka_secret_id, settings.secret_cache_ttl_seconds)
+    return SecretsManagerSource(
+        settings.kafka_secret_id,
+        settings.secret_cache_ttl_seconds,
+        mtls=settings.kafka_auth_method is AuthMethod.MTLS,
+    )
 
 
 # SQS calls of an invocation have short timeouts. A call is started when one attempt fits in the

@@ -15,6 +15,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from core.deadline import Deadline
 from core.sqs_event import NotAnSqsEvent, parse_sqs_event
 from handlers import container
+from handlers.check import is_check_event, run_check
 from handlers.observability import logger, metrics, traced
 from handlers.reporting import log_report, record_metrics
 
@@ -27,6 +28,12 @@ WHOLE_BATCH_FAILED: dict[str, Any] = {"batchItemFailures": [{"itemIdentifier": "
 @metrics.log_metrics(raise_on_empty_metrics=False)
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    if is_check_event(event):
+        # `sam remote invoke --event '{"forwarder": "check"}'`: the function's own network path.
+        result = run_check()
+        logger.info("forwarder check", ok=result["ok"], steps=result["steps"])
+        metrics.add_metric("DeploymentCheckFailed", MetricUnit.Count, 0 if result["ok"] else 1)
+        return result
     forwarder = container.get(context.get_remaining_time_in_millis())
     # Read after the container is built: a cold start's set-up comes out of this invocation.
     deadline = Deadline.from_remaining_ms(context.get_remaining_time_in_millis())

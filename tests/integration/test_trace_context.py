@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from core.kafka_records import body_digest
 from local_stack import read_topic
 from tests.support.deployment import Deployment
 from tests.support.events import sqs_event
@@ -18,30 +19,35 @@ MESSAGE_TRACE = "Root=1-6750a1b2-0123456789abcdef01234567;Parent=1a2b3c4d5e6f7a8
 MESSAGE_TRACEPARENT = b"00-6750a1b20123456789abcdef01234567-1a2b3c4d5e6f7a8b-01"
 FUNCTION_TRACE = "Root=1-6750a1b3-fedcba9876543210fedcba98;Parent=8b7a6f5e4d3c2b1a;Sampled=0"
 FUNCTION_TRACEPARENT = b"00-6750a1b3fedcba9876543210fedcba98-8b7a6f5e4d3c2b1a-00"
-BATCH = json.dumps(
-    {
-        "mpid": 5,
-        "events": [
-            {"event_type": "screen_view", "data": {"screen_name": "home"}},
-            {"event_type": "custom_event", "data": {"event_name": "tap"}},
-        ],
-    }
+BATCH, OTHER_BATCH = (
+    json.dumps(
+        {
+            "mpid": mpid,
+            "events": [
+                {"event_type": "screen_view", "data": {"screen_name": "home"}},
+                {"event_type": "custom_event", "data": {"event_name": "tap"}},
+            ],
+        }
+    )
+    for mpid in (5, 6)  # distinct bodies: the dedup id is made from the body
 )
 
 
 def traced_event() -> dict[str, Any]:
     """Two messages: `msg-0` sent with an X-Ray trace, `msg-1` without one."""
-    event = sqs_event(BATCH, BATCH)
+    event = sqs_event(BATCH, OTHER_BATCH)
     event["Records"][0]["attributes"]["AWSTraceHeader"] = MESSAGE_TRACE
     return event
 
 
 def traceparents(deployment: Deployment) -> dict[str, set[bytes | None]]:
-    """Message id → the traceparent values of its records in the topic."""
+    """Message id (`msg-0` for BATCH, `msg-1` for OTHER_BATCH) → the traceparent values of its
+    records in the topic, told apart by the body digest that starts their dedup ids."""
+    message_ids = {body_digest(BATCH): "msg-0", body_digest(OTHER_BATCH): "msg-1"}
     found: dict[str, set[bytes | None]] = {}
     for record in read_topic(deployment.stack, deployment.topic, timeout_s=10):
         headers = dict(record.headers)
-        message_id = headers["x-forwarder-dedup-id"].decode().rsplit(":", 1)[0]
+        message_id = message_ids[headers["x-forwarder-dedup-id"].decode().rsplit(":", 1)[0]]
         found.setdefault(message_id, set()).add(headers.get("traceparent"))
     return found
 

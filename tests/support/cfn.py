@@ -165,6 +165,8 @@ class Rendered:
             "Fn::And": lambda arg: all(self.value(item) for item in arg),
             "Fn::Or": lambda arg: any(self.value(item) for item in arg),
             "Fn::Join": lambda arg: arg[0].join(str(item) for item in self.value(arg[1])),
+            "Fn::Split": lambda arg: str(self.value(arg[1])).split(arg[0]),
+            "Fn::Select": lambda arg: self.value(arg[1])[int(self.value(arg[0]))],
             "Fn::FindInMap": self._find_in_map,
             "Fn::Sub": lambda arg: re.sub(r"\$\{([^}!]+)\}", lambda m: self._sub(m[1]), arg),
         }

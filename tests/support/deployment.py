@@ -74,14 +74,18 @@ def provision(
     env: dict[str, str] | None = None,
 ) -> Deployment:
     """Create the resources, then set the forwarder's settings (`env` wins) with `setenv`.
-    The secret holds the stack's user for `mechanism` (SCRAM-SHA-512's for NONE) unless given."""
+    The secret holds the stack's user for `mechanism` (SCRAM-SHA-512's for NONE), or for MTLS the
+    stack's client certificate with its encrypted key, unless given."""
     name = f"{prefix}-{uuid.uuid4().hex[:12]}"
     create_topic(stack, name, partitions=3)
     sqs = boto3.client("sqs")
     secrets = boto3.client("secretsmanager")
     queue_url, dlq_url = create_queue_pair(sqs, name)
     invalid_url = create_invalid_queue(sqs, name)
-    user = stack.credentials("SCRAM-SHA-512" if mechanism == "NONE" else mechanism)
+    if secret is None and mechanism == "MTLS":
+        secret = mtls_secret(stack)
+    sasl_user = mechanism not in ("NONE", "MTLS", "AWS_MSK_IAM")
+    user = stack.credentials(mechanism if sasl_user else "SCRAM-SHA-512")
     value = secret or {"username": user.username, "password": user.password}
     secret_id = secrets.create_secret(Name=f"{name}/kafka", SecretString=json.dumps(value))["ARN"]
     settings = {
@@ -138,3 +142,18 @@ def topic_as_preview(deployment: Deployment, event_file: str) -> list[dict[str, 
 def by_dedup_id(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
     records = [line for line in lines if "outcome" not in line]
     return sorted(records, key=lambda line: line["headers"]["x-forwarder-dedup-id"])
+
+
+def mtls_secret(stack: StackInfo, *, rogue: bool = False) -> dict[str, str]:
+    """An mTLS secret: the stack CA's client certificate with its encrypted key and the key's
+    password, or (rogue) the rogue CA's client certificate with its plain key."""
+    if rogue:
+        return {
+            "client_cert_pem": Path(stack.rogue_client_cert_file).read_text(encoding="ascii"),
+            "client_key_pem": Path(stack.rogue_client_key_file).read_text(encoding="ascii"),
+        }
+    return {
+        "client_cert_pem": Path(stack.client_cert_file).read_text(encoding="ascii"),
+        "client_key_pem": Path(stack.client_encrypted_key_file).read_text(encoding="ascii"),
+        "client_key_password": stack.client_key_password,
+    }

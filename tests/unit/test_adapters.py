@@ -81,6 +81,16 @@ def test_tls_verifies_the_certificate_and_the_hostname() -> None:
     assert context.minimum_version is ssl.TLSVersion.TLSv1_2
 
 
+def test_the_producer_checks_broker_certificates_with_strict_x509_by_default() -> None:
+    context: ssl.SSLContext = config()["ssl_context"]
+    assert context.verify_flags & ssl.VERIFY_X509_STRICT
+
+
+def test_kafka_tls_strict_x509_false_relaxes_the_producers_strict_checking() -> None:
+    context: ssl.SSLContext = config(kafka_tls_strict_x509="false")["ssl_context"]
+    assert not context.verify_flags & ssl.VERIFY_X509_STRICT
+
+
 def test_the_api_version_is_pinned_so_construction_does_not_block() -> None:
     assert config()["api_version"] == (4, 0)
 

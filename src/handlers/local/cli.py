@@ -11,12 +11,12 @@ import argparse
 from collections.abc import Callable, Sequence
 from types import ModuleType
 
-from handlers.local import invoke, poll, preview
+from handlers.local import check, invoke, poll, preview
 
 Run = Callable[[argparse.Namespace], int]
 
 # Add a sub-command by adding its module here.
-SUBCOMMANDS: tuple[ModuleType, ...] = (preview, invoke, poll)
+SUBCOMMANDS: tuple[ModuleType, ...] = (preview, invoke, poll, check)
 
 
 def build_parser() -> argparse.ArgumentParser:
