@@ -136,6 +136,5 @@ test-reliability: $(STAMP) ## full fault scenarios (>= 10,000 messages) and the 
 	    if [ $$status -ne 0 ]; then exit $$status; fi; exit $$summary
 
 # --- benchmarks -------------------------------------------------------------------------------
-bench: $(STAMP) ## ratios against floors and a C client on the local stack; bench/results/latest.json
-	@command -v kcat >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq kcat; }
+bench: $(STAMP) ## ratios against floors, librdkafka and a naive handler; bench/results/latest.json
 	$(PY) -m bench.run

@@ -4,7 +4,6 @@ SASL PLAIN/SCRAM or TLS alone, acks=all and idempotence; one send per record, on
 from __future__ import annotations
 
 import ssl
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +31,9 @@ API_VERSION = (4, 0)
 _CLOSE_TIMEOUT_S = 0.5
 # Key, headers and record framing on top of the value the transform sized.
 _RECORD_OVERHEAD_BYTES = 64 * 1024
+# The time left is read again every this many sends (a clock read per send costs more than a
+# send's share of the wait it bounds).
+_CLOCK_EVERY = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,12 +115,14 @@ class KafkaRecordProducer:
     ) -> list[ForwarderError | None]:
         results: list[ForwarderError | None] = [None] * len(records)
         futures: list[tuple[int, Any]] = []
+        send, config = self._producer.send, self._producer.config
         for index, record in enumerate(records):
-            # send() blocks on missing metadata; never past this invocation's wait.
-            remaining_ms = int(deadline.wait_left() * 1000)
-            self._producer.config["max_block_ms"] = max(1, min(self._max_block_ms, remaining_ms))
+            if index % _CLOCK_EVERY == 0:
+                # send() blocks on missing metadata; never past this invocation's wait.
+                remaining_ms = int(deadline.wait_left() * 1000)
+                config["max_block_ms"] = max(1, min(self._max_block_ms, remaining_ms))
             try:
-                future = self._producer.send(
+                future = send(
                     record.topic, value=record.value, key=record.key, headers=list(record.headers)
                 )
             except kafka_errors.KafkaError as exc:
@@ -131,7 +135,13 @@ class KafkaRecordProducer:
                 results[index:] = [error] * (len(records) - index)
                 break
             futures.append((index, future))
-        self._await(records, futures, deadline, results)
+        if futures:
+            self._await(futures, deadline)
+        for index, future in futures:
+            if not future.is_done:
+                results[index] = DeliveryFailed("not acknowledged before the deadline")
+            elif future.exception is not None:
+                results[index] = translate(future.exception, records[index].topic)
         return results
 
     def _send_error(self, exc: kafka_errors.KafkaError, topic: str) -> ForwarderError:
@@ -144,35 +154,29 @@ class KafkaRecordProducer:
             return UnknownTopic(topic)
         return BrokerUnreachable("no metadata before the deadline")
 
-    def _await(
-        self,
-        records: Sequence[KafkaRecord],
-        futures: Sequence[tuple[int, Any]],
-        deadline: Deadline,
-        results: list[ForwarderError | None],
-    ) -> None:
-        """The invocation's one wait: until every future resolved or the deadline passed."""
-        remaining = len(futures)
-        all_done = threading.Event()
-        lock = threading.Lock()
+    def _await(self, futures: Sequence[tuple[int, Any]], deadline: Deadline) -> None:
+        """The invocation's one wait: until every future resolved or the deadline passed.
 
-        def resolved(*_: object) -> None:
-            nonlocal remaining
-            with lock:
-                remaining -= 1
-                if remaining == 0:
-                    all_done.set()
-
-        if not futures:
-            return
-        for _, future in futures:
-            future.add_both(resolved)
-        all_done.wait(deadline.wait_left())
-        for index, future in futures:
-            if not future.is_done:
-                results[index] = DeliveryFailed("not acknowledged before the deadline")
-            elif future.failed():
-                results[index] = translate(future.exception, records[index].topic)
+        The producer is told to send what it holds now rather than after `linger_ms` (what
+        `flush()` does), and the wait is on the few batches the records went into rather than
+        on each record: a batch's future resolves its records' futures before it is set.
+        `flush()` itself is not used because its timeout applies to each batch in turn.
+        """
+        accumulator = self._producer._accumulator
+        accumulator.begin_flush()
+        self._producer._sender.wakeup()
+        try:
+            pending = [future for _, future in futures if not future.is_done]
+            while pending:
+                for batch in {id(f._produce_future): f._produce_future for f in pending}.values():
+                    if not batch.wait(deadline.wait_left()):
+                        return  # the deadline passed
+                left = [future for future in pending if not future.is_done]
+                if len(left) == len(pending):
+                    return  # no progress: those records count as unacknowledged
+                pending = left  # records moved to another batch (a split): wait on that one
+        finally:
+            accumulator._flushes_in_progress.decrement()
 
     def close(self, deadline: Deadline | None = None) -> None:
         timeout_s = _CLOSE_TIMEOUT_S if deadline is None else min(_CLOSE_TIMEOUT_S, deadline.left())

@@ -6,10 +6,12 @@ POWERTOOLS_METRICS_NAMESPACE, which the SAM template sets (and the local command
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from typing import Any
 
+import orjson
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
 # The context is any object shaped like LambdaContext (LocalContext outside Lambda).
@@ -43,7 +45,18 @@ def traced(function: Handler) -> Handler:
     return wrapped
 
 
-logger = Logger()
+def log_json(log: dict[str, Any]) -> str:
+    """A log entry as one line of compact JSON, written by orjson: the summary line of every
+    invocation costs about a third of what Powertools' default (`json.dumps`) does. Values
+    orjson cannot write are written as `str`, as with Powertools' default; an entry orjson
+    refuses whole (a lone surrogate, an integer over 64 bits) falls back to `json.dumps`."""
+    try:
+        return orjson.dumps(log, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(log, default=str, separators=(",", ":"), ensure_ascii=False)
+
+
+logger = Logger(json_serializer=log_json)
 metrics = Metrics()
 metrics.namespace = metrics.namespace or "KafkaEventForwarder"  # emit, never fail, without it
 # Tracer() imports the X-Ray SDK, and with it botocore, even when tracing is off (half of the
