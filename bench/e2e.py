@@ -266,12 +266,19 @@ def _rotated(items: list[Any], by: int) -> list[Any]:
 Timer = Callable[[], float]
 
 
-def _repeats(contenders: dict[str, Timer], repeats: int) -> dict[str, list[float]]:
-    """Seconds per contender per repeat, the order rotating from one repeat to the next."""
+def _repeats(
+    contenders: dict[str, Timer], repeats: int, cpu: dict[str, list[float]] | None = None
+) -> dict[str, list[float]]:
+    """Seconds per contender per repeat, the order rotating from one repeat to the next; the
+    process's CPU seconds of each go to `cpu` (context: less sensitive to a loaded machine
+    than wall time, though librdkafka's C threads count there too)."""
     seconds: dict[str, list[float]] = {name: [] for name in contenders}
     for repeat in range(repeats):
         for name in _rotated(list(contenders), repeat):
+            started_cpu = time.process_time()
             seconds[name].append(contenders[name]())
+            if cpu is not None:
+                cpu.setdefault(name, []).append(time.process_time() - started_cpu)
     return seconds
 
 
@@ -306,8 +313,15 @@ def measure(
             # Warm each contender on this workload (new batch sizes, page cache) untimed.
             _repeats(contenders, 1)
             runs.clear()
-            seconds = _repeats(contenders, repeats)
+            cpu: dict[str, list[float]] = {}
+            seconds = _repeats(contenders, repeats, cpu)
             figures |= _figures(size, load, naive_load, seconds)
+            figures |= {
+                f"{name}_cpu_us_per_record_{size}": statistics.median(values)
+                / (naive_load if name == "naive" else load).records
+                * 1e6
+                for name, values in cpu.items()
+            }
             waits += [w for run in runs for w in run.ack_waits]
     finally:
         raw.close()

@@ -158,23 +158,14 @@ class KafkaRecordProducer:
         """The invocation's one wait: until every future resolved or the deadline passed.
 
         The producer is told to send what it holds now rather than after `linger_ms` (what
-        `flush()` does), and the wait is on the few batches the records went into rather than
-        on each record: a batch's future resolves its records' futures before it is set.
-        `flush()` itself is not used because its timeout applies to each batch in turn.
+        `flush()` does; `flush()` itself is not used because its timeout applies to each batch
+        in turn, not to the whole wait).
         """
         accumulator = self._producer._accumulator
         accumulator.begin_flush()
-        self._producer._sender.wakeup()
         try:
-            pending = [future for _, future in futures if not future.is_done]
-            while pending:
-                for batch in {id(f._produce_future): f._produce_future for f in pending}.values():
-                    if not batch.wait(deadline.wait_left()):
-                        return  # the deadline passed
-                left = [future for future in pending if not future.is_done]
-                if len(left) == len(pending):
-                    return  # no progress: those records count as unacknowledged
-                pending = left  # records moved to another batch (a split): wait on that one
+            self._producer._sender.wakeup()
+            wait_for([future for _, future in futures], deadline)
         finally:
             accumulator._flushes_in_progress.decrement()
 
@@ -188,3 +179,22 @@ class KafkaRecordProducer:
             # network thread, so nothing stale is sent later.
             self._producer._sender.force_close()
             self._producer._sender.join(timeout_s)
+
+
+def wait_for(futures: Sequence[Any], deadline: Deadline) -> None:
+    """Wait until every record future is resolved or the deadline passed.
+
+    The wait is on the batch a record went into (its `_produce_future`), as kafka-python's own
+    `FutureRecordMetadata.get` does: a batch resolves all its records' futures before it is set,
+    so after the first record of a batch the others cost one attribute read. A batch split for
+    its size moves its records to new batches and sets the old one: the loop then waits on the
+    new batch. A batch set that left a record unresolved ends the wait for that record (it is
+    reported unacknowledged), never a busy loop.
+    """
+    for future in futures:
+        while not future.is_done:
+            batch = future._produce_future
+            if not batch.wait(deadline.wait_left()):
+                return  # the deadline passed
+            if not future.is_done and future._produce_future is batch:
+                break
