@@ -12,6 +12,7 @@ keeps the report per thread off: it reports the main thread, where the handler's
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 import local_stack
@@ -34,9 +35,11 @@ def profile(invocations: int, messages: int) -> str:
     profiler.start()
     run = handler.run(sqs_events)
     profiler.stop()
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     header = (
         f"{invocations} warm invocations of {messages * 10} records: {run.records} records in "
-        f"{run.seconds * 1000:.0f} ms, {run.records / run.seconds:.0f} records/s\n"
+        f"{run.seconds * 1000:.0f} ms, {run.records / run.seconds:.0f} records/s "
+        f"(load average {load})\n"
     )
     text: str = profiler.output_text(unicode=False, color=False, show_all=False)
     return header + text
