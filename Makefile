@@ -28,7 +28,12 @@ lint: $(STAMP) ## ruff (style, imports, bug patterns, complexity) and mypy stric
 
 typecheck: lint
 
+# kcat (librdkafka's CLI) reads compressed records back in the tests: a client no one here
+# wrote. Installed from Debian when missing.
+KCAT_INSTALL := command -v kcat >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq kcat; }
+
 test: lint ## the whole suite (starts and stops the local stack), with a coverage report of src/
+	@$(KCAT_INSTALL)
 	$(PY) -m pytest --cov --cov-report=term
 
 test-unit: $(STAMP) ## unit tests only (no services)

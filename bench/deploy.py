@@ -17,7 +17,9 @@ from handlers.local.context import LOCAL_POWERTOOLS_ENV, local_sqs_event
 from local_stack import StackInfo, create_topic, env_vars
 
 
-def deploy(info: StackInfo, *, send_as_batch: bool = False) -> dict[str, str]:
+def deploy(
+    info: StackInfo, *, send_as_batch: bool = False, compression: str = "none"
+) -> dict[str, str]:
     """Set the forwarder's environment for a fresh 3-partition topic; returns that environment."""
     topic = f"bench-{uuid.uuid4().hex[:10]}"
     create_topic(info, topic, partitions=3)
@@ -27,6 +29,7 @@ def deploy(info: StackInfo, *, send_as_batch: bool = False) -> dict[str, str]:
         | {
             "KAFKA_TOPIC": topic,
             "SEND_AS_BATCH": "true" if send_as_batch else "false",
+            "KAFKA_COMPRESSION": compression,
         }
     )
     os.environ.update(env)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import local_stack
-from bench import capacity, crosscheck, e2e, imports, memory
+from bench import capacity, compression, crosscheck, e2e, imports, memory
 from bench import transform as transform_bench
 from local_stack import StackInfo
 
@@ -95,10 +95,12 @@ class Sizes:
     batch_mode_repeats: int
     import_repeats: int
     memory_megabytes: float
+    compression_invocations: int
+    compression_repeats: int
 
 
-FULL = Sizes(15, 0.1, 4000, 9, 4, 3, 20, 5, 11, 6.0)
-QUICK = Sizes(3, 0.01, 100, 2, 1, 1, 1, 1, 1, 0.3)  # a smoke run: no timing meant
+FULL = Sizes(15, 0.1, 4000, 9, 4, 3, 20, 5, 11, 6.0, 10, 5)
+QUICK = Sizes(3, 0.01, 100, 2, 1, 1, 1, 1, 1, 0.3, 1, 1)  # a smoke run: no timing meant
 
 
 def run(info: StackInfo, *, quick: bool = False) -> dict[str, Any]:
@@ -119,10 +121,15 @@ def run(info: StackInfo, *, quick: bool = False) -> dict[str, Any]:
     results |= crosscheck.measure(info)
     results |= imports.measure(repeats=size.import_repeats)
     results |= memory.measure(info, megabytes=size.memory_megabytes)
+    results |= compression.measure(
+        info, invocations=size.compression_invocations, repeats=size.compression_repeats
+    )
     results["context"] |= {
         "e2e_payload": "SQS events of 1, 10 or 100 messages, each a 10-event batch (~12 KB), "
         "per-event mode: 10, 100 or 1,000 records per invocation",
         "memory_payload": "one SQS event of ~57 KB 50-event batches, 6 MB of bodies, per-event",
+        "compression_payload": "SQS events of 10 records, each a 50-event batch (~57 KB), "
+        "batch mode; wire bytes: the record batches the broker stored",
     }
     return results
 
@@ -159,6 +166,7 @@ def main(argv: list[str] | None = None) -> None:
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
     print(table(results))
+    print(compression.table(results))
     print(capacity.markdown(results))
     print(f"context: {json.dumps(results['context'])}")
     print(f"written to {args.output}")

@@ -22,13 +22,17 @@ from core.errors import (
     UnknownTopic,
 )
 from core.kafka_records import KafkaRecord
-from core.settings import AuthMethod, Settings
+from core.settings import AuthMethod, Compression, Settings
 
 # Newest protocol family the client knows; each connection clamps it to what the broker speaks.
 # Pinning it keeps construction from blocking on a bootstrap round trip.
 API_VERSION = (4, 0)
 # How long closing a producer may take at most (flush, then stop the network thread).
 _CLOSE_TIMEOUT_S = 0.5
+# KAFKA_COMPRESSION → kafka-python's compression_type (None: record batches left uncompressed).
+_CODECS: dict[Compression, str | None] = {c: c.value for c in Compression} | {
+    Compression.NONE: None
+}
 # Key, headers and record framing on top of the value the transform sized.
 _RECORD_OVERHEAD_BYTES = 64 * 1024
 # The time left is read again every this many sends (a clock read per send costs more than a
@@ -87,6 +91,7 @@ def producer_config(
         "batch_size": 256 * 1024,
         "max_request_size": settings.kafka_max_message_bytes + _RECORD_OVERHEAD_BYTES,
         "metrics_enabled": False,
+        "compression_type": _CODECS[settings.kafka_compression],
         "max_block_ms": timeouts.max_block_ms,
         "request_timeout_ms": timeouts.request_timeout_ms,
         "delivery_timeout_ms": timeouts.delivery_timeout_ms,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Literal, Protocol
 
 from core.deadline import Deadline
 from core.errors import (
@@ -49,6 +49,8 @@ class Shipped:
 
     message_id: str
     dropped: Mapping[str, int]
+    forwarded: Mapping[str, int]  # events by type (`Transformed.forwarded`)
+    dropped_events: Mapping[str, int]
 
 
 Verdict = Shipped | Rejected | Unprocessed
@@ -89,7 +91,10 @@ class Forwarder:
         return InvocationReport(
             outcomes=final,
             records_produced=sum(tally.acknowledged for tally in tallies),
-            dropped=_dropped(verdicts, final),
+            bytes_produced=shipment.bytes_acknowledged,
+            dropped=_delivered_sum(verdicts, final, "dropped"),
+            events_forwarded=_delivered_sum(verdicts, final, "forwarded"),
+            events_dropped=_delivered_sum(verdicts, final, "dropped_events"),
             produce_seconds=shipment.produce_seconds,
             ack_waits=stats.ack_waits,
             secret_refreshes=stats.secret_refreshes,
@@ -112,7 +117,9 @@ class Forwarder:
             verdict = Unprocessed(message.message_id, DeliveryFailed("the transform failed"))
         if isinstance(verdict, Transformed):
             shipment.add(verdict.records)
-            return Shipped(verdict.message_id, verdict.dropped)
+            return Shipped(
+                verdict.message_id, verdict.dropped, verdict.forwarded, verdict.dropped_events
+            )
         shipment.add(())
         return verdict
 
@@ -175,14 +182,18 @@ def _reason(error: ForwarderError) -> str:
     return str(getattr(error, "reason", "") or error) or type(error).__name__
 
 
-def _dropped(verdicts: Sequence[Verdict], final: Sequence[MessageOutcome]) -> Counter[str]:
-    """What the settings dropped, counted for delivered messages only: a retried message will
-    be counted when it is delivered."""
-    dropped: Counter[str] = Counter()
+def _delivered_sum(
+    verdicts: Sequence[Verdict],
+    final: Sequence[MessageOutcome],
+    counts: Literal["dropped", "forwarded", "dropped_events"],
+) -> Counter[str]:
+    """One of the `Shipped` counts, summed over delivered messages only: a retried message is
+    counted when it is delivered."""
+    total: Counter[str] = Counter()
     for verdict, outcome in zip(verdicts, final, strict=True):
         if isinstance(verdict, Shipped) and outcome.outcome is Outcome.DELIVERED:
-            dropped.update(verdict.dropped)
-    return dropped
+            total.update(getattr(verdict, counts))
+    return total
 
 
 def _unwritable_topics(tallies: Sequence[Tally]) -> dict[str, str]:

@@ -3,8 +3,9 @@
 See docs/contract.md#records. Headers, in order: `content-type: application/json`;
 `x-forwarder-dedup-id: <messageId>:<n>`, n counting the message's records from 0;
 `x-mp-batch-id` when the batch has an integer `batch_id`; `x-mp-event-type` on per-event
-records. Runs once per event, so it is written as C-level zips and maps over shared header
-tuples rather than a Python loop.
+records; `traceparent` when the message has a trace (core.trace_context). Runs once per
+event, so it is written as C-level zips and maps over shared header tuples rather than a Python
+loop.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ CONTENT_TYPE: Header = ("content-type", b"application/json")
 DEDUP_ID = "x-forwarder-dedup-id"
 BATCH_ID = "x-mp-batch-id"
 EVENT_TYPE = "x-mp-event-type"
+TRACEPARENT = "traceparent"
 
 _INDEXES = tuple(b"%d" % n for n in range(1024))
 # tuple.__new__(KafkaRecord, fields) builds the named tuple without its Python-level __new__.
@@ -66,6 +68,8 @@ class Records(Sequence[KafkaRecord]):
         "_parts",
         "_tail",
         "_topic",
+        "_topics",
+        "_traceparent",
     )
 
     def __init__(
@@ -79,10 +83,14 @@ class Records(Sequence[KafkaRecord]):
         head: bytes = b"",
         tail: bytes = b"",
         event_types: Sequence[str] | None = None,
+        traceparent: bytes | None = None,
+        topics: Sequence[str] | None = None,
     ) -> None:
+        """`topics`, when given, is each value's topic (routing); else every record's is `topic`."""
         self._parts, self._head, self._tail = parts, head, tail
         self._topic, self._key, self._batch_id = topic, key, batch_id
         self._message_id, self._event_types = message_id, event_types
+        self._traceparent, self._topics = traceparent, topics
 
     def __len__(self) -> int:
         return len(self._parts)
@@ -110,6 +118,8 @@ class Records(Sequence[KafkaRecord]):
             message_id=self._message_id,
             event_types=types,
             first_index=start,
+            traceparent=self._traceparent,
+            topics=None if self._topics is None else self._topics[start:stop],
         )
 
     def __iter__(self) -> Iterator[KafkaRecord]:
@@ -146,9 +156,12 @@ def kafka_records(
     message_id: str,
     event_types: Sequence[str] | None = None,
     first_index: int = 0,
+    traceparent: bytes | None = None,
+    topics: Sequence[str] | None = None,
 ) -> list[KafkaRecord]:
     """One record per value, numbered from `first_index`; `event_types` (one per value) marks
-    per-event records."""
+    per-event records; `traceparent`, when given, is the last header of each; `topics` (one per
+    value), when given, replaces `topic`."""
     prefix = message_id.encode() + b":"
     end = first_index + len(values)
     indexes = _INDEXES[first_index:end] if end <= len(_INDEXES) else _indexes(first_index, end)
@@ -159,10 +172,12 @@ def kafka_records(
     if event_types is not None:
         type_headers = {t: (EVENT_TYPE, t.encode()) for t in set(event_types)}
         columns.append(map(type_headers.__getitem__, event_types))
+    if traceparent is not None:
+        columns.append(repeat((TRACEPARENT, traceparent)))
     # Each zip ends with its finite iterables (`values`, the maps) as `repeat` never ends, so
     # `strict` does not apply (and its keyword parsing costs more than the zip).
     headers = zip(*columns)  # noqa: B905
-    fields = zip(repeat(topic), repeat(key), values, headers)
+    fields = zip(repeat(topic) if topics is None else topics, repeat(key), values, headers)
     return list(map(_new_record, _RECORD_TYPE, fields))
 
 

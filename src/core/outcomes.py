@@ -44,7 +44,11 @@ class InvocationReport:
 
     outcomes: Sequence[MessageOutcome]
     records_produced: int = 0
+    bytes_produced: int = 0  # value bytes of the acknowledged records, before any compression
     dropped: Counter[str] = field(default_factory=Counter)  # of delivered messages only
+    # Events by `event_type` (core.event_types) in, and removed from, delivered messages only.
+    events_forwarded: Counter[str] = field(default_factory=Counter)
+    events_dropped: Counter[str] = field(default_factory=Counter)
     produce_seconds: float = 0.0
     ack_waits: int = 0
     secret_refreshes: int = 0

@@ -32,6 +32,10 @@ from core.errors import SettingsError
 _TRUE = frozenset({"true", "1", "yes"})
 _FALSE = frozenset({"false", "0", "no"})
 _TOPIC = re.compile(r"[A-Za-z0-9._-]{1,249}")
+_ROUTES_ACCEPTED = (
+    "a comma list of event_type=topic, each event type once, each topic a Kafka topic name "
+    "(1-249 characters of A-Z a-z 0-9 . _ -)"
+)
 _HOST_PORT = re.compile(r"(?P<host>\[[0-9A-Fa-f:.]+\]|[^\s:,\[\]]+):(?P<port>\d{1,5})")
 
 Mode = Literal["lambda", "preview"]
@@ -42,6 +46,16 @@ class AuthMethod(StrEnum):
     SCRAM_SHA_256 = "SCRAM-SHA-256"
     SCRAM_SHA_512 = "SCRAM-SHA-512"
     NONE = "NONE"
+
+
+class Compression(StrEnum):
+    """The record batch codecs kafka-python writes (docs/contract.md#compression)."""
+
+    NONE = "none"
+    GZIP = "gzip"
+    SNAPPY = "snappy"
+    LZ4 = "lz4"
+    ZSTD = "zstd"
 
 
 MetadataField = Literal["device_name", "ip_address"]
@@ -70,6 +84,21 @@ def _comma_list(value: Any) -> Any:
     return value
 
 
+def _routes(value: Any) -> Any:
+    """`commerce_event=commerce-events,screen_view=screen-views` (or a JSON object) → a dict."""
+    if isinstance(value, str):
+        routes: dict[str, str] = {}
+        for entry in (part.strip() for part in value.split(",")):
+            if not entry:
+                continue  # a trailing comma, as in the other lists
+            event_type, equals, topic = (piece.strip() for piece in entry.partition("="))
+            if not equals or not event_type or event_type in routes:
+                raise PydanticCustomError("routes", _ROUTES_ACCEPTED)
+            routes[event_type] = topic
+        return routes
+    return value
+
+
 Flag = Annotated[bool, BeforeValidator(_parse_bool)]
 Optional = Annotated[str | None, BeforeValidator(_blank_to_none)]
 
@@ -87,12 +116,17 @@ class Settings(BaseSettings):
         BeforeValidator(_blank_to_none),  # runs first: an empty value means unset, as elsewhere
     ] = None
     kafka_topic: Optional = None
+    kafka_topic_routes: Annotated[dict[str, str], NoDecode, BeforeValidator(_routes)] = Field(
+        default_factory=dict
+    )
     kafka_auth_method: AuthMethod = AuthMethod.PLAIN
     kafka_secret_id: Optional = None
     kafka_ca_bundle: Optional = None
     dead_letter_queue_url: Optional = None
     kafka_max_message_bytes: int = Field(default=1_000_000, ge=1024, le=100_000_000)
     secret_cache_ttl_seconds: int = Field(default=300, ge=0, le=86_400)
+    kafka_compression: Compression = Compression.NONE
+    kafka_trace_header: Flag = True
 
     # Connection settings (docs/contract.md#connection-settings)
     unique_id: Optional = None
@@ -127,10 +161,17 @@ class Settings(BaseSettings):
     @field_validator("kafka_topic")
     @classmethod
     def _check_topic(cls, value: str | None) -> str | None:
-        if value is not None and (not _TOPIC.fullmatch(value) or value in {".", ".."}):
+        if value is not None and not _is_topic(value):
             raise PydanticCustomError(
                 "topic", "a Kafka topic name: 1-249 characters of A-Z a-z 0-9 . _ -"
             )
+        return value
+
+    @field_validator("kafka_topic_routes")
+    @classmethod
+    def _check_routes(cls, value: dict[str, str]) -> dict[str, str]:
+        if not all(_is_topic(topic) and event_type for event_type, topic in value.items()):
+            raise PydanticCustomError("routes", _ROUTES_ACCEPTED)
         return value
 
     @field_validator("kafka_ca_bundle")
@@ -143,6 +184,10 @@ class Settings(BaseSettings):
     @property
     def uses_sasl(self) -> bool:
         return self.kafka_auth_method is not AuthMethod.NONE
+
+
+def _is_topic(name: str) -> bool:
+    return _TOPIC.fullmatch(name) is not None and name not in {".", ".."}
 
 
 class _FileSettings(Settings):
@@ -169,6 +214,7 @@ _REQUIRED: dict[Mode, tuple[str, ...]] = {
 _ACCEPTED: dict[str, str] = {
     "kafka_auth_method": ", ".join(m.value for m in AuthMethod),
     "metadata_field_exclusion": "a comma list of " + ", ".join(METADATA_FIELDS),
+    "kafka_compression": ", ".join(c.value for c in Compression),
     "kafka_max_message_bytes": "an integer from 1024 to 100000000",
     "secret_cache_ttl_seconds": "an integer from 0 to 86400",
 }

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
+from operator import attrgetter
 
 from core.deadline import Deadline
 from core.errors import (
@@ -67,6 +68,7 @@ class Shipment:
     ) -> None:
         self.tallies: list[Tally] = []
         self.produce_seconds = 0.0
+        self.bytes_acknowledged = 0  # value bytes (uncompressed) of the acknowledged records
         self._session, self._deadline, self._stats, self._budget = session, deadline, stats, budget
         self._records: list[KafkaRecord] = []
         self._counts: list[tuple[int, int]] = []  # (message, records) of the current slice
@@ -115,7 +117,17 @@ class Shipment:
         for owner, count in counts:
             self.tallies[owner].add(results[at : at + count])
             at += count
+        self.bytes_acknowledged += _acknowledged_bytes(records, results)
         self._stopped = _cluster_wide(results)
+
+
+def _acknowledged_bytes(records: Sequence[KafkaRecord], results: Sequence[ProduceResult]) -> int:
+    if not any(results):  # all acknowledged: the common case, C-level maps
+        return sum(map(len, map(_value, records)))
+    return sum(len(r.value) for r, result in zip(records, results, strict=True) if result is None)
+
+
+_value = attrgetter("value")
 
 
 def _cluster_wide(results: Sequence[ProduceResult]) -> ForwarderError | None:

@@ -13,6 +13,9 @@ class SqsMessage:
 
     message_id: str
     body: str
+    # The X-Ray trace header the message belongs to (its `AWSTraceHeader` attribute, else the
+    # invocation's): the records' `traceparent` (core.trace_context).
+    trace_header: str | None = None
 
 
 class NotAnSqsEvent(ValueError):
@@ -25,8 +28,10 @@ class SqsEvent:
     fifo: bool
 
 
-def parse_sqs_event(event: Any) -> SqsEvent:
-    """Read `{"Records": [{messageId, body, eventSourceARN, ...}, ...]}`; other keys are ignored."""
+def parse_sqs_event(event: Any, trace_header: str | None = None) -> SqsEvent:
+    """Read `{"Records": [{messageId, body, eventSourceARN, attributes, ...}, ...]}`; other keys
+    are ignored. A message's trace header is its `attributes.AWSTraceHeader` when that is a
+    string, else `trace_header` (the function's own)."""
     records = event.get("Records") if isinstance(event, Mapping) else None
     if not isinstance(records, list):
         raise NotAnSqsEvent("expected an object with a 'Records' list")
@@ -40,6 +45,12 @@ def parse_sqs_event(event: Any) -> SqsEvent:
             raise NotAnSqsEvent(f"Records[{position}] has no string 'messageId'")
         if not isinstance(body, str):
             raise NotAnSqsEvent(f"Records[{position}] has no string 'body'")
-        messages.append(SqsMessage(message_id, body))
+        messages.append(SqsMessage(message_id, body, _trace_header(record) or trace_header))
         fifo = fifo or str(record.get("eventSourceARN", "")).endswith(".fifo")
     return SqsEvent(tuple(messages), fifo)
+
+
+def _trace_header(record: Mapping[str, Any]) -> str | None:
+    attributes = record.get("attributes")
+    header = attributes.get("AWSTraceHeader") if isinstance(attributes, Mapping) else None
+    return header if isinstance(header, str) and header else None

@@ -21,9 +21,11 @@ import orjson
 from core.batch import Batch, Event, read_batch, read_batch_exactly
 from core.connection import EVENTLESS_BATCH, ConnectionSettings
 from core.errors import NOT_JSON, TOO_DEEP, InvalidBatch, PermanentError, RecordTooLarge
+from core.event_types import bounded, count_by_type
 from core.framing import Frame, split
 from core.kafka_records import KafkaRecord, Records
 from core.sqs_event import SqsMessage
+from core.trace_context import traceparent
 
 if TYPE_CHECKING:
     from core.settings import Settings
@@ -37,7 +39,8 @@ _PLUS = ord("+")
 _E = ord("e")
 _PLUSES = repeat(_PLUS)  # endless, so stateless: one serves every call
 
-Built = tuple[Sequence[KafkaRecord], dict[str, int], bool]  # records, dropped counts, digits lost
+# records, dropped counts, the kept events' types, digits lost
+Built = tuple[Sequence[KafkaRecord], dict[str, int], list[str], bool]
 _NO_RECORDS: tuple[KafkaRecord, ...] = ()
 
 
@@ -48,11 +51,15 @@ class Transformed:
     `dropped` counts what the connection settings removed, by reason: the dropped event types
     (`network_performance`, `user_attribute_change`, `user_identity_change`) and
     `eventless_batch` for a batch not sent because no events were left. Only non-zero counts.
+    `forwarded` and `dropped_events` count the events the records hold and the events the
+    settings removed, by `event_type` (`core.event_types`: unknown types as `other`).
     """
 
     message_id: str
     records: Sequence[KafkaRecord]  # made on demand (`Records`): iterate or build in ranges
     dropped: Mapping[str, int] = field(default_factory=dict)
+    forwarded: Mapping[str, int] = field(default_factory=dict)
+    dropped_events: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,11 +75,20 @@ class BatchTransform:
     """Applies the connection settings and builds the records of one SQS message."""
 
     def __init__(
-        self, connection: ConnectionSettings, *, topic: str, max_message_bytes: int
+        self,
+        connection: ConnectionSettings,
+        *,
+        topic: str,
+        max_message_bytes: int,
+        trace_header: bool = False,
+        routes: Mapping[str, str] | None = None,
     ) -> None:
+        """`routes` maps event types to the topics their events go to; others go to `topic`."""
         self._connection = connection
         self._topic = topic
         self._limit = max_message_bytes
+        self._trace_header = trace_header
+        self._routes = dict(routes or {})
 
     @classmethod
     def from_settings(cls, settings: Settings) -> BatchTransform:
@@ -80,33 +96,41 @@ class BatchTransform:
             ConnectionSettings.from_settings(settings),
             topic=settings.kafka_topic or "",
             max_message_bytes=settings.kafka_max_message_bytes,
+            trace_header=settings.kafka_trace_header,
+            routes=settings.kafka_topic_routes,
         )
 
     def apply(self, message: SqsMessage) -> Transformed | Rejected:
         """The records for `message`, or why it can never be delivered."""
         try:
-            records, dropped, lossy = self._build(message, read_batch(message.body))
+            records, dropped, kept, lossy = self._build(message, read_batch(message.body))
             if lossy:  # rare: rebuild from the parser that keeps every digit
-                records, dropped, _ = self._build(message, read_batch_exactly(message.body))
+                records, dropped, kept, _ = self._build(message, read_batch_exactly(message.body))
         except PermanentError as exc:
             return Rejected(message.message_id, type(exc).__name__, exc.reason)
-        return Transformed(message.message_id, records, dropped)
+        # The settings drop events by type alone: every dropped count but the eventless batch's
+        # is an event type's.
+        dropped_events = {t: n for t, n in dropped.items() if t != EVENTLESS_BATCH}
+        forwarded = count_by_type(kept)
+        return Transformed(message.message_id, records, dropped, forwarded, bounded(dropped_events))
 
     def _build(self, message: SqsMessage, batch: Batch) -> Built:
         events, event_types, dropped = self._connection.shape(batch)
         if not events and not self._connection.send_batches_without_events:
             dropped[EVENTLESS_BATCH] = 1
-            return _NO_RECORDS, dropped, False
+            return _NO_RECORDS, dropped, event_types, False
         try:
             if events and not self._connection.send_as_batch:
                 records, lossy = self._per_event_records(message, batch, events, event_types)
+            elif events and not self._routes.keys().isdisjoint(event_types):
+                records, lossy = self._routed_batch_records(message, batch, events, event_types)
             else:
                 values = self._batch_values(batch.fields, events)
                 records = self._records(message, batch, values)
                 lossy = _may_be_rounded(values)
         except orjson.JSONEncodeError as exc:
             raise _unwritable(batch, exc) from None
-        return records, dropped, lossy and not batch.exact
+        return records, dropped, event_types, lossy and not batch.exact
 
     def _per_event_records(
         self, message: SqsMessage, batch: Batch, events: list[Event], event_types: list[str]
@@ -116,10 +140,33 @@ class BatchTransform:
         bodies = list(map(_dumps, events))
         if max(map(len, bodies)) > self._limit - frame.overhead:
             raise RecordTooLarge
-        records = self._records(message, batch, bodies, frame, event_types)
+        topics = self._topics_of(event_types) if self._routes else None
+        records = self._records(message, batch, bodies, frame, event_types, topics=topics)
         # Events and batch fields are looked at apart: a `+` in the batch fields (a phone
         # number) would be in every value.
         return records, _may_be_rounded(bodies) or _has_exponent(frame.head + frame.tail)
+
+    def _routed_batch_records(
+        self, message: SqsMessage, batch: Batch, events: list[Event], event_types: list[str]
+    ) -> tuple[Records, bool]:
+        """One batch record per destination topic (more if one is over the limit), each with
+        the batch fields and that topic's events in their order; topics in order of first use."""
+        frame = Frame(batch.fields)
+        bodies = list(map(_dumps, events))
+        groups: dict[str, list[bytes]] = {}
+        for body, topic in zip(bodies, self._topics_of(event_types), strict=True):
+            groups.setdefault(topic, []).append(body)
+        values: list[bytes] = []
+        topics: list[str] = []
+        for topic, group in groups.items():
+            shares = split(frame, group, self._limit)
+            values += shares
+            topics += [topic] * len(shares)
+        records = self._records(message, batch, values, topics=topics)
+        return records, _may_be_rounded(bodies) or _has_exponent(frame.head + frame.tail)
+
+    def _topics_of(self, event_types: list[str]) -> list[str]:
+        return list(map(self._routes.get, event_types, repeat(self._topic)))
 
     def _records(
         self,
@@ -128,6 +175,8 @@ class BatchTransform:
         parts: list[bytes],
         frame: Frame | None = None,
         event_types: list[str] | None = None,
+        *,
+        topics: list[str] | None = None,
     ) -> Records:
         return Records(
             parts,
@@ -138,6 +187,8 @@ class BatchTransform:
             head=frame.head if frame else b"",
             tail=frame.tail if frame else b"",
             event_types=event_types,
+            traceparent=traceparent(message.trace_header) if self._trace_header else None,
+            topics=topics,
         )
 
     def _batch_values(self, fields: dict[str, Any], events: list[Event]) -> list[bytes]:

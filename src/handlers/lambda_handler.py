@@ -6,6 +6,7 @@ See docs/contract.md#the-job. Record-level problems never raise: they become dea
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -30,7 +31,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     # Read after the container is built: a cold start's set-up comes out of this invocation.
     deadline = Deadline.from_remaining_ms(context.get_remaining_time_in_millis())
     try:
-        sqs_event = parse_sqs_event(event)
+        # Lambda sets the invocation's X-Ray trace header in the environment for each invocation.
+        sqs_event = parse_sqs_event(event, os.environ.get("_X_AMZN_TRACE_ID"))
     except NotAnSqsEvent as exc:
         logger.error("event is not an SQS batch: the whole batch is left for retry", why=str(exc))
         metrics.add_metric("UnreadableEvents", MetricUnit.Count, 1)

@@ -33,10 +33,13 @@ def log_report(logger: Logger, report: InvocationReport) -> None:
         invalid=report.count(Outcome.INVALID),
         retried=report.count(Outcome.RETRY),
         records_produced=report.records_produced,
+        bytes_produced=report.bytes_produced,
         produce_ms=round(report.produce_seconds * 1000, 1),
         ack_waits=report.ack_waits,
         secret_refreshes=report.secret_refreshes,
         dropped=dict(report.dropped),
+        events_forwarded=dict(report.events_forwarded),
+        events_dropped=dict(report.events_dropped),
     )
 
 
@@ -45,6 +48,7 @@ def record_metrics(metrics: Metrics, report: InvocationReport) -> None:
     metrics.add_metric("MessagesInvalid", MetricUnit.Count, report.count(Outcome.INVALID))
     metrics.add_metric("MessagesRetried", MetricUnit.Count, report.count(Outcome.RETRY))
     metrics.add_metric("RecordsProduced", MetricUnit.Count, report.records_produced)
+    metrics.add_metric("BytesProduced", MetricUnit.Bytes, report.bytes_produced)
     metrics.add_metric("SecretRefreshes", MetricUnit.Count, report.secret_refreshes)
     metrics.add_metric("TopicUnwritable", MetricUnit.Count, len(report.unwritable_topics))
     metrics.add_metric("PortFaults", MetricUnit.Count, len(report.faults))
@@ -52,7 +56,15 @@ def record_metrics(metrics: Metrics, report: InvocationReport) -> None:
         metrics.add_metric("ProduceLatency", MetricUnit.Milliseconds, report.produce_seconds * 1000)
     # One metric per setting that dropped something, told apart by a dimension.
     for reason, count in sorted(report.dropped.items()):
-        with single_metric(
-            "EventsDropped", MetricUnit.Count, count, namespace=metrics.namespace
-        ) as metric:
-            metric.add_dimension("reason", reason)
+        _dimensioned(metrics, "EventsDropped", count, "reason", reason)
+    # Per event type (a bounded set: core.event_types), for delivered messages only.
+    for event_type, count in sorted(report.events_forwarded.items()):
+        _dimensioned(metrics, "EventsForwarded", count, "event_type", event_type)
+    for event_type, count in sorted(report.events_dropped.items()):
+        _dimensioned(metrics, "EventsDropped", count, "event_type", event_type)
+
+
+def _dimensioned(metrics: Metrics, name: str, count: int, dimension: str, value: str) -> None:
+    """A metric of its own EMF document, told apart from its siblings by one dimension."""
+    with single_metric(name, MetricUnit.Count, count, namespace=metrics.namespace) as metric:
+        metric.add_dimension(dimension, value)

@@ -16,8 +16,10 @@ from tests.support.cfn import REQUIRED, ROOT, Rendered, load_source, translate
 
 pytestmark = pytest.mark.infrastructure
 
-PACKAGES = ["handlers", "core", "adapters", "kafka", "orjson", "pydantic_core", "crc32c"]
-EXTENSIONS = ["orjson", "pydantic_core", "crc32c"]
+# The codecs of KAFKA_COMPRESSION: lz4, zstandard, and snappy (pure Python) over cramjam.
+CODECS = ["lz4", "zstandard", "snappy", "cramjam"]
+PACKAGES = ["handlers", "core", "adapters", "kafka", "orjson", "pydantic_core", "crc32c", *CODECS]
+EXTENSIONS = ["orjson", "pydantic_core", "crc32c", "lz4", "zstandard", "cramjam"]
 
 
 def _build(target: Path, arch: str) -> Path:
@@ -41,6 +43,13 @@ def _build(target: Path, arch: str) -> Path:
 @pytest.fixture(scope="module")
 def arm64(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _build(tmp_path_factory.mktemp("arm64") / "ForwarderFunction", "arm64")
+
+
+@pytest.fixture(scope="module")
+def host(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The package for this host's architecture, to run under Python 3.13."""
+    host_arch = {"x86_64": "x86_64", "aarch64": "arm64"}[platform.machine()]
+    return _build(tmp_path_factory.mktemp("host") / "ForwarderFunction", host_arch)
 
 
 def _python_3_13() -> str | None:
@@ -100,14 +109,15 @@ def test_arm64_package_takes_only_the_source_packages(arm64: Path) -> None:
     assert not (arm64 / "tests").exists()
 
 
-def test_host_package_loads_the_templates_settings_under_python_3_13(tmp_path: Path) -> None:
+def test_host_package_loads_the_templates_settings_under_python_3_13(
+    host: Path, tmp_path: Path
+) -> None:
     # The same lock for this host's architecture, run for real: the handler's whole import
     # closure is in the package, and the environment the template gives is accepted by its
     # settings. (The machine kind ships Python 3.13 through pyenv.)
     python = _python_3_13()
     assert python is not None, "python3.13 is needed to run the package as Lambda would"
-    host_arch = {"x86_64": "x86_64", "aarch64": "arm64"}[platform.machine()]
-    package = _build(tmp_path / "ForwarderFunction", host_arch)
+    package = host
     rendered = Rendered(translate(load_source()), REQUIRED)
     environment = rendered.properties("ForwarderFunction")["Environment"]["Variables"]
     environment["DEAD_LETTER_QUEUE_URL"] = "https://sqs.eu-west-1.amazonaws.com/1/dlq"
@@ -128,3 +138,32 @@ def test_host_package_loads_the_templates_settings_under_python_3_13(tmp_path: P
     )
 
     assert (result.returncode, result.stdout.strip()) == (0, REQUIRED["KafkaTopic"]), result.stderr
+
+
+def test_host_package_compresses_with_every_codec_under_python_3_13(
+    host: Path, tmp_path: Path
+) -> None:
+    # kafka-python's own codec functions, each round-tripped, from the package alone: the codec
+    # libraries KAFKA_COMPRESSION needs import and work under the Lambda runtime's Python.
+    python = _python_3_13()
+    assert python is not None, "python3.13 is needed to run the package as Lambda would"
+    script = (
+        "import sys; sys.path.insert(0, sys.argv[1]); from kafka import codec; "
+        "data = b'event_type:custom_event,' * 200; "
+        "pairs = [(codec.gzip_encode, codec.gzip_decode), "
+        "(codec.snappy_encode, codec.snappy_decode), (codec.lz4_encode, codec.lz4_decode), "
+        "(codec.zstd_encode, codec.zstd_decode)]; "
+        "print(all(decode(encode(data)) == data for encode, decode in pairs))"
+    )
+
+    result = subprocess.run(
+        [python, "-I", "-c", script, str(host)],
+        env={"PATH": "/usr/bin:/bin"},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+    assert (result.returncode, result.stdout.strip()) == (0, "True"), result.stderr

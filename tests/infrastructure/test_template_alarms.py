@@ -89,4 +89,8 @@ def test_outputs_give_the_queues_and_the_function(translated: Template) -> None:
         "DeadLetterQueueArn": {"Fn::GetAtt": ["DeadLetterQueue", "Arn"]},
         "FunctionName": {"Ref": "ForwarderFunction"},
         "FunctionArn": {"Fn::GetAtt": ["ForwarderFunction", "Arn"]},
+        "DashboardUrl": {
+            "Fn::Sub": "https://${AWS::Region}.console.aws.amazon.com/cloudwatch/home"
+            "?region=${AWS::Region}#dashboards:name=${Dashboard}"
+        },
     }

@@ -12,12 +12,14 @@ from typing import Any
 
 import pytest
 
+from bench.compression import CODECS
+from bench.compression import table as compression_table
 from bench.run import TARGETS, run, table
 from handlers import container
 from local_stack import StackInfo
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def restored_environment() -> Iterator[None]:
     """The benchmarks deploy through os.environ, as Lambda configures the handler."""
     saved = dict(os.environ)
@@ -27,7 +29,7 @@ def restored_environment() -> Iterator[None]:
     container.reset()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")  # one quick run serves every test here
 def results(stack: StackInfo, restored_environment: None) -> dict[str, Any]:
     return run(stack, quick=True)
 
@@ -49,3 +51,11 @@ def test_a_quick_run_yields_every_key_with_sane_values(results: dict[str, Any]) 
     assert context["crc32c_c_active"] is True
     assert context["kafka_broker"]
     assert "import_vs_boto3" in table(results)
+
+
+def test_a_quick_run_compares_every_codec_with_none_on_the_wire(results: dict[str, Any]) -> None:
+    assert results["wire_ratio_none"] == 1.0
+    # The synthetic batches are JSON: every codec must shrink them.
+    assert all(0 < results[f"wire_ratio_{codec}"] < 1 for codec in CODECS if codec != "none")
+    assert all(results[f"mb_s_ratio_{codec}"] > 0 for codec in CODECS)
+    assert "zstd" in compression_table(results)

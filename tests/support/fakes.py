@@ -130,8 +130,8 @@ class FakeDeadLetters:
 
 @dataclass
 class ScriptedTransform:
-    """Body `records:N` gives N records of value `<message id>/<n>`; `invalid` is rejected;
-    `drop` gives none (an eventless batch dropped by the settings)."""
+    """Body `records:N` gives N records of value `<message id>/<n>`, each one `custom_event`;
+    `invalid` is rejected; `drop` gives none (an eventless batch dropped by the settings)."""
 
     faults: Faults = field(default_factory=Faults)
 
@@ -144,7 +144,8 @@ class ScriptedTransform:
             KafkaRecord("t", None, f"{message.message_id}/{n}".encode(), ()) for n in range(count)
         )
         dropped = {"eventless_batch": 1} if message.body == "drop" else {}
-        return Transformed(message.message_id, records, dropped)
+        forwarded = {"custom_event": count} if count else {}
+        return Transformed(message.message_id, records, dropped, forwarded)
 
 
 def _typecheck(

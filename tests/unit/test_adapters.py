@@ -13,7 +13,7 @@ from kafka import errors as kafka_errors
 from adapters.dead_letters import SqsDeadLetterSink
 from adapters.kafka_errors import translate
 from adapters.kafka_producer import Timeouts, producer_config
-from adapters.secrets import parse_secret
+from adapters.secrets import WORST_READ_S, SecretsManagerSource, parse_secret
 from core.credentials import Credentials
 from core.deadline import Deadline
 from core.errors import (
@@ -84,6 +84,15 @@ def test_the_api_version_is_pinned_so_construction_does_not_block() -> None:
 
 def test_the_request_size_leaves_room_above_the_record_limit() -> None:
     assert config(kafka_max_message_bytes=500_000)["max_request_size"] > 500_000
+
+
+def test_no_compression_leaves_record_batches_uncompressed() -> None:
+    assert config()["compression_type"] is None
+
+
+@pytest.mark.parametrize("codec", ["gzip", "snappy", "lz4", "zstd"])
+def test_the_compression_setting_is_the_producers_codec(codec: str) -> None:
+    assert config(kafka_compression=codec)["compression_type"] == codec
 
 
 @pytest.mark.parametrize("budget_ms", [3_000, 10_000, 30_000, 900_000])
@@ -212,3 +221,42 @@ def test_a_dead_letter_whose_body_is_not_valid_unicode_is_returned_for_retry() -
         "m0",
         "m1",
     ]
+
+
+def test_dead_letters_are_not_sent_when_one_call_would_outlast_the_deadline() -> None:
+    sqs = RecordingSqs()
+    short = Deadline.in_seconds(0.0, 2.9)  # one SendMessageBatch attempt may take 3 s
+    sink = SqsDeadLetterSink("url", sqs, worst_call_s=3.0)  # type: ignore[arg-type]
+    assert sink.send(letters(3), short) == {"m0", "m1", "m2"}
+    assert sqs.calls == []
+
+
+class CountingProvider:
+    """Powertools' SecretsProvider as the adapter calls it, counting calls."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def get(self, name: str, **options: Any) -> str:
+        self.calls += 1
+        return '{"username": "alice", "password": "s3cret-canary"}'
+
+
+def test_a_secret_read_is_not_started_when_it_could_outlast_the_deadline() -> None:
+    provider = CountingProvider()
+    source = SecretsManagerSource("kafka/secret", 300, provider)  # type: ignore[arg-type]
+    with pytest.raises(SecretUnavailable, match="too little time"):
+        source.get(Deadline.in_seconds(0.0, WORST_READ_S - 0.1), refresh=True)
+    assert provider.calls == 0
+
+
+def test_a_secret_within_its_cache_time_is_served_even_with_no_time_left() -> None:
+    # Powertools serves it from its cache (max_age): no call to Secrets Manager is made.
+    source = SecretsManagerSource("kafka/secret", 300, CountingProvider())  # type: ignore[arg-type]
+    first = source.get(ample())
+    assert source.get(Deadline.in_seconds(0.0, 0.0)) == first
+
+
+def test_the_producer_never_creates_a_topic() -> None:
+    # A mistyped topic must fail as unknown_topic, not be created on a cluster that allows it.
+    assert config()["allow_auto_create_topics"] is False

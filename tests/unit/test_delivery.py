@@ -354,6 +354,34 @@ def test_dropped_events_are_counted_only_for_delivered_messages() -> None:
     assert report.dropped == {"eventless_batch": 1}
 
 
+def test_bytes_produced_are_the_value_bytes_of_every_acknowledged_record() -> None:
+    # Values "m0/0", "m0/1" (acknowledged), "m1/0" (refused), "m2/0".."m2/9" (acknowledged).
+    producers = FakeProducers(fails_for("m1/"))
+    report = forwarder(producers).forward(
+        messages("records:2", "records:1", "records:10"), within(10.0)
+    )
+    assert report.bytes_produced == 12 * 4
+
+
+def test_bytes_produced_count_every_slice() -> None:
+    report = sliced_forwarder(FakeProducers(), 12).forward(
+        messages("records:10", "records:5"), within(10.0)
+    )
+    assert report.ack_waits == 5
+    assert report.bytes_produced == 15 * 4
+
+
+def test_forwarded_events_are_counted_by_type_only_for_delivered_messages() -> None:
+    producers = FakeProducers(fails_for("m1/"))
+    report = forwarder(producers).forward(
+        messages("records:2", "records:3", "invalid", "records:4"), within(10.0)
+    )
+    assert outcomes(report) == [
+        Outcome.DELIVERED, Outcome.RETRY, Outcome.INVALID, Outcome.DELIVERED
+    ]  # fmt: skip
+    assert report.events_forwarded == {"custom_event": 6}
+
+
 def test_on_fifo_the_response_and_the_counts_agree_after_a_failed_dead_letter() -> None:
     report = forwarder(sink=FakeDeadLetters(fail=True)).forward(
         messages("records:1", "invalid", "records:1"), within(10.0), fifo=True

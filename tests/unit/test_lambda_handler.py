@@ -17,6 +17,7 @@ from handlers.lambda_handler import handler
 from handlers.local.context import LocalContext, local_sqs_event
 from handlers.observability import logger
 from tests.support.fakes import ALICE, FakeDeadLetters, FakeProducers, FakeSecrets
+from tests.support.transforming import records
 
 CANARY_EMAIL = "canary.person@example.com"
 GOOD = json.dumps({
@@ -75,9 +76,46 @@ def test_metrics_count_records_outcomes_and_dropped_events(
     metrics = [entry for entry in emitted(capfd.readouterr().out) if "_aws" in entry]
     merged = {k: v for entry in metrics for k, v in entry.items()}
     assert merged["RecordsProduced"] == [2.0]
+    [value] = [record.value for record in records(GOOD)]
+    assert merged["BytesProduced"] == [2.0 * len(value)]
     assert merged["MessagesDelivered"] == [2.0]
     assert merged["EventsDropped"] == [2.0]
     assert merged["reason"] == "user_attribute_change"
+
+
+def per_type(output: str, name: str) -> dict[str, list[float]]:
+    """The `name` metrics of the EMF documents that carry an `event_type` dimension."""
+    found = {}
+    for entry in emitted(output):
+        if "_aws" in entry and "event_type" in entry and name in entry:
+            [directive] = entry["_aws"]["CloudWatchMetrics"]
+            assert "event_type" in directive["Dimensions"][0], directive
+            found[entry["event_type"]] = entry[name]
+    return found
+
+
+def test_metrics_count_forwarded_events_per_event_type_each_invocation(
+    sink: FakeDeadLetters, capfd: pytest.CaptureFixture[str]
+) -> None:
+    unknown = json.dumps({"mpid": 1, "events": [{"event_type": "my_own", "data": {}}]})
+    handler(sqs_event(GOOD, GOOD, unknown), LocalContext())
+    output = capfd.readouterr().out
+    assert per_type(output, "EventsForwarded") == {"custom_event": [2.0], "other": [1.0]}
+
+
+def test_metrics_count_dropped_events_per_event_type(
+    sink: FakeDeadLetters, capfd: pytest.CaptureFixture[str]
+) -> None:
+    handler(sqs_event(GOOD, GOOD), LocalContext())
+    assert per_type(capfd.readouterr().out, "EventsDropped") == {"user_attribute_change": [2.0]}
+
+
+def test_events_of_a_dead_lettered_message_are_not_counted_as_forwarded(
+    sink: FakeDeadLetters, capfd: pytest.CaptureFixture[str]
+) -> None:
+    invalid = json.dumps({"mpid": True, "events": [{"event_type": "custom_event", "data": {}}]})
+    handler(sqs_event(invalid), LocalContext())
+    assert per_type(capfd.readouterr().out, "EventsForwarded") == {}
 
 
 def test_the_summary_line_counts_every_outcome(
@@ -87,6 +125,8 @@ def test_the_summary_line_counts_every_outcome(
     [summary] = [e for e in emitted(log_lines(caplog)) if e.get("message") == "invocation done"]
     assert (summary["delivered"], summary["invalid"], summary["retried"]) == (1, 1, 0)
     assert summary["ack_waits"] == 1
+    assert summary["events_forwarded"] == {"custom_event": 1}
+    assert summary["events_dropped"] == {"user_attribute_change": 1}
 
 
 @pytest.mark.parametrize(("remaining_ms", "budget_s"), [(30_000, 25.0), (5_000, 4.0), (0, 0.0)])

@@ -183,3 +183,36 @@ def test_installed_forwarder_script_runs_preview() -> None:
     assert completed.returncode == 0, completed.stderr
     expected = (GOLDEN / "several-records.per-event.jsonl").read_text(encoding="utf-8")
     assert completed.stdout == expected
+
+
+def test_preview_shows_the_traceparent_of_a_traced_message(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    event = json.loads((ROOT / "events" / "mixed-batch.json").read_text(encoding="utf-8"))
+    event["Records"][0].setdefault("attributes", {})["AWSTraceHeader"] = (
+        "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
+    )
+    traced = tmp_path / "traced.json"
+    traced.write_text(json.dumps(event), encoding="utf-8")
+    code, lines, _ = preview(capsys, "--config", str(GOLDEN / "batch.settings.json"), str(traced))
+    records = [json.loads(line) for line in lines if '"headers"' in line]
+    assert code == 0
+    assert records[0]["headers"]["traceparent"] == (
+        "00-5759e988bd862e3fe1be46a994272793-53995c3f42cd8ad8-01"
+    )
+
+
+def test_preview_shows_each_records_routed_topic(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    settings = json.loads((GOLDEN / "per-event.settings.json").read_text(encoding="utf-8"))
+    config = tmp_path / "routed.settings.json"
+    routes = {"kafka_topic_routes": "custom_event=custom-events", "kafka_topic": "events"}
+    config.write_text(json.dumps(settings | routes), encoding="utf-8")
+    code, lines, _ = preview(capsys, "--config", str(config), str(ROOT / "events/mixed-batch.json"))
+    records = [json.loads(line) for line in lines if '"headers"' in line]
+    assert code == 0
+    assert {(r["headers"]["x-mp-event-type"] == "custom_event", r["topic"]) for r in records} == {
+        (True, "custom-events"),
+        (False, "events"),
+    }

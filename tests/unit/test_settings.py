@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from core.errors import SettingsError
-from core.settings import AuthMethod, load_settings, load_settings_file
+from core.settings import AuthMethod, Compression, load_settings, load_settings_file
 
 pytestmark = pytest.mark.usefixtures("clean_environment")
 
@@ -181,6 +181,23 @@ def test_auth_method_rejects_other_mechanisms(monkeypatch: pytest.MonkeyPatch, r
     message = error_of(monkeypatch, KAFKA_AUTH_METHOD=raw)
     assert "KAFKA_AUTH_METHOD" in message
     assert "PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, NONE" in message
+
+
+def test_compression_defaults_to_none() -> None:
+    assert load_settings("preview").kafka_compression is Compression.NONE
+
+
+@pytest.mark.parametrize("raw", ["none", "gzip", "snappy", "lz4", "zstd"])
+def test_compression_accepts_the_five_codecs(monkeypatch: pytest.MonkeyPatch, raw: str) -> None:
+    env(monkeypatch, KAFKA_COMPRESSION=raw)
+    assert load_settings("preview").kafka_compression.value == raw
+
+
+@pytest.mark.parametrize("raw", ["brotli", "GZIP", "zstandard", "true"])
+def test_compression_rejects_other_codecs(monkeypatch: pytest.MonkeyPatch, raw: str) -> None:
+    message = error_of(monkeypatch, KAFKA_COMPRESSION=raw)
+    assert "KAFKA_COMPRESSION" in message
+    assert "none, gzip, snappy, lz4, zstd" in message
 
 
 def test_blank_unique_id_means_unset(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -99,6 +99,8 @@ def _as_written(default: Any) -> str | None:
         return str(default.value)
     if isinstance(default, frozenset | tuple | list):
         return ",".join(sorted(str(item) for item in default))
+    if isinstance(default, dict):  # a mapping setting, written `key=value,...`
+        return ",".join(f"{key}={value}" for key, value in default.items())
     return str(default)
 
 
