@@ -46,6 +46,7 @@ def cpu_model() -> str:
 
 def context(info: StackInfo) -> dict[str, Any]:
     """What the figures depend on besides the code."""
+    import confluent_kafka  # noqa: PLC0415
     import kafka  # noqa: PLC0415
     import orjson  # noqa: PLC0415
     from kafka.record import util as record_util  # noqa: PLC0415
@@ -59,6 +60,8 @@ def context(info: StackInfo) -> dict[str, Any]:
         "kafka_python": kafka.__version__,
         "crc32c_c_active": record_util.crc32c_c is not None,
         "orjson": orjson.__version__,
+        "confluent_kafka": confluent_kafka.version()[0],
+        "librdkafka": confluent_kafka.libversion()[0],
         "kafka_broker": info.kafka_version,
         "listener": "SASL_SSL, SCRAM-SHA-512, acks=all, idempotence, linger 2 ms",
         "date_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -125,6 +128,7 @@ def run(info: StackInfo, *, quick: bool = False) -> dict[str, Any]:
         info, invocations=size.compression_invocations, repeats=size.compression_repeats
     )
     results["context"] |= {
+        "load_average_at_end": os.getloadavg(),
         "e2e_payload": "SQS events of 1, 10 or 100 messages, each a 10-event batch (~12 KB), "
         "per-event mode: 10, 100 or 1,000 records per invocation",
         "memory_payload": "one SQS event of ~57 KB 50-event batches, 6 MB of bodies, per-event",
