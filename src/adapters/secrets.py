@@ -33,9 +33,12 @@ class SecretsManagerSource:
         self._ttl_s = ttl_s
         self._provider = provider or SecretsProvider(boto_config=_BOTO_CONFIG)
         self._fetched_at: float | None = None
+        self._credentials: Credentials | None = None  # parsed from the value fetched last
 
     def get(self, deadline: Deadline, *, refresh: bool = False) -> Credentials:
         fetch = refresh or self._ttl_s == 0 or not self._cached()
+        if not fetch and self._credentials is not None:
+            return self._credentials  # every warm invocation: no lookup, no parse
         if fetch and not deadline.allows(WORST_READ_S):
             raise SecretUnavailable(f"too little time left to read secret {self._secret_id}")
         try:
@@ -48,9 +51,11 @@ class SecretsManagerSource:
         except GetParameterError as exc:
             # The message is the AWS error (access denied, not found), never the value.
             raise SecretUnavailable(f"cannot read secret {self._secret_id}: {exc}") from None
+        self._credentials = None  # a value that does not parse is never served
         if fetch:
             self._fetched_at = time.monotonic()
-        return parse_secret(raw, self._secret_id)
+        self._credentials = parse_secret(raw, self._secret_id)
+        return self._credentials
 
     def _cached(self) -> bool:
         """Whether Powertools still holds the value it fetched last (so `get` makes no call)."""
