@@ -140,6 +140,11 @@ test-reliability: $(STAMP) ## full fault scenarios (>= 10,000 messages) and the 
 	    $(PY) -m tools.reliability_summary $(RELIABILITY_RESULTS); summary=$$?; \
 	    if [ $$status -ne 0 ]; then exit $$status; fi; exit $$summary
 
+# --- mutation testing -------------------------------------------------------------------------
+.PHONY: mutation
+mutation: $(STAMP) ## mutants of src/core and src/adapters against tests/unit: score and survivors
+	$(PY) -m tools.mutation_report
+
 # --- benchmarks -------------------------------------------------------------------------------
 bench: $(STAMP) ## ratios against floors, librdkafka and a naive handler; bench/results/latest.json
 	$(PY) -m bench.run

@@ -26,6 +26,7 @@ def describe(info: StackInfo) -> str:
         f"  AWS        {info.aws_endpoint_url} ({info.region})",
         f"  queue      {info.queue_url}",
         f"  DLQ        {info.dlq_url}",
+        f"  invalid    {info.invalid_url}",
         f"  secret     {info.secret_id}",
         f"  files      {info.state_dir}  (broker log {info.broker_log})",
         f"  started in {info.start_seconds:.1f}s",

@@ -142,6 +142,7 @@ def _start_fresh(folder: Path, *, proxied: bool = False) -> StackInfo:
         info,
         queue_url=aws.queue_url,
         dlq_url=aws.dlq_url,
+        invalid_url=aws.invalid_url,
         ready=True,
         start_seconds=round(time.monotonic() - began, 2),
     )
@@ -171,6 +172,14 @@ def stop(state_dir: str | Path | None = None) -> StackInfo | None:
     return info
 
 
+# The retry backoff on the local stack's scale (its queues hide a message for seconds, not
+# minutes): a retried message comes back after 1-2 s, then 2-4 s, instead of the deployed 15 s to
+# 15 minutes. Each receive cycle (invocation, then delay) still outlasts the 2 s visibility timeout
+# the local tools use, so a local outage takes at least as many seconds to exhaust 5 receives as
+# it did without the backoff.
+LOCAL_BACKOFF = {"RETRY_BACKOFF_BASE_SECONDS": "2", "RETRY_BACKOFF_MAX_SECONDS": "4"}
+
+
 def env_vars(info: StackInfo) -> dict[str, str]:
     """The environment the forwarder and boto3 need to run against this stack."""
     return {
@@ -183,5 +192,6 @@ def env_vars(info: StackInfo) -> dict[str, str]:
         "KAFKA_AUTH_METHOD": "SCRAM-SHA-512",
         "KAFKA_SECRET_ID": info.secret_id,
         "KAFKA_CA_BUNDLE": info.ca_file,
-        "DEAD_LETTER_QUEUE_URL": info.dlq_url,
+        "DEAD_LETTER_QUEUE_URL": info.invalid_url,
+        **LOCAL_BACKOFF,
     }

@@ -13,7 +13,7 @@ from pathlib import Path
 import boto3
 
 from local_stack import procs
-from local_stack.queues import create_queue_pair
+from local_stack.queues import create_invalid_queue, create_queue_pair
 from local_stack.state import Credentials, StackError
 
 REGION = "us-east-1"
@@ -28,6 +28,7 @@ class AwsResources:
     queue_url: str
     dlq_url: str
     secret_id: str
+    invalid_url: str
 
 
 def launch(port: int, log_file: Path) -> int:
@@ -59,7 +60,8 @@ def wait_ready(pid: int, endpoint_url: str, log_file: Path, timeout_s: float = 3
 
 
 def create_resources(endpoint_url: str, secret_user: Credentials) -> AwsResources:
-    """The source queue with its redrive policy to the DLQ, and the secret holding the credentials.
+    """The source queue with its redrive policy to the DLQ, the invalid-message queue, and the
+    secret holding the credentials.
 
     No Lambda function or event source mapping: moto would run its own mapping inside SendMessage.
     """
@@ -72,9 +74,12 @@ def create_resources(endpoint_url: str, secret_user: Credentials) -> AwsResource
     secrets = session.client("secretsmanager", endpoint_url=endpoint_url)
     try:
         queue_url, dlq_url = create_queue_pair(sqs, QUEUE)
+        invalid_url = create_invalid_queue(sqs, QUEUE)
         secret = {"username": secret_user.username, "password": secret_user.password}
         secrets.create_secret(Name=SECRET_ID, SecretString=json.dumps(secret))
     finally:
         sqs.close()
         secrets.close()
-    return AwsResources(queue_url=queue_url, dlq_url=dlq_url, secret_id=SECRET_ID)
+    return AwsResources(
+        queue_url=queue_url, dlq_url=dlq_url, secret_id=SECRET_ID, invalid_url=invalid_url
+    )

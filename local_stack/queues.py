@@ -1,5 +1,6 @@
-"""SQS helpers against the stack's moto: a source queue with its dead-letter queue, and a look
-at every message of a queue without consuming it."""
+"""SQS helpers against the stack's moto: a source queue with its dead-letter queue (what SQS moves
+after maxReceiveCount receives), the invalid-message queue (what the forwarder judged invalid),
+and a look at every message of a queue without consuming it."""
 
 from __future__ import annotations
 
@@ -25,6 +26,11 @@ def create_queue_pair(sqs: SQSClient, name: str) -> tuple[str, str]:
     }
     created = sqs.create_queue(QueueName=name, Attributes={"RedrivePolicy": json.dumps(redrive)})
     return created["QueueUrl"], dlq_url
+
+
+def create_invalid_queue(sqs: SQSClient, name: str) -> str:
+    """The invalid-message queue `name`-invalid of source queue `name`; returns its URL."""
+    return sqs.create_queue(QueueName=f"{name}-invalid")["QueueUrl"]
 
 
 def peek_queue(sqs: SQSClient, queue_url: str, hide_s: int = 60) -> list[dict[str, Any]]:

@@ -81,6 +81,7 @@ class StackInfo:
     moto_log: str
     ready: bool  # False while starting: a state file left with ready=False is a crashed start
     start_seconds: float  # how long `start` took
+    invalid_url: str = ""  # the invalid-message queue (DEAD_LETTER_QUEUE_URL)
 
     def credentials(self, mechanism: str) -> Credentials:
         try:

@@ -14,7 +14,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from local_stack import StackInfo, env_vars, load, read_topic, start, stop
+from core.kafka_records import body_digest
+from local_stack import StackError, StackInfo, env_vars, load, read_topic, start, stop
 from local_stack.queues import peek_queue
 
 if TYPE_CHECKING:
@@ -52,6 +53,7 @@ def run(info: StackInfo) -> int:
     from handlers.local.event_source_mapping import LocalEventSourceMapping, MappingConfig  # noqa: PLC0415
 
     sqs = boto3.client("sqs")
+    earlier = _positions(info)
     sent = send_events(sqs, info.queue_url)
     print(f"sent {len(sent)} SQS messages from {EVENTS.name}/ to {info.queue_url}")
     started = time.monotonic()
@@ -59,11 +61,14 @@ def run(info: StackInfo) -> int:
     mapping = LocalEventSourceMapping(sqs, info.queue_url, handler, config)
     stats = mapping.drain(max_idle_s=5)
     elapsed = time.monotonic() - started
-    invalid = count_dead_letters(sqs, info.dlq_url, set(sent))
+    invalid = count_dead_letters(sqs, info.invalid_url, set(sent))
+    # Dedup ids come from the bodies, so an earlier run's records of the same files carry the
+    # same ids: this run's are those after the topic's end when it began.
+    files = {body_digest(body): name for body, name in sent.values()}
     records = [
         r
         for r in read_topic(info, info.topic, timeout_s=10)
-        if _dedup_id(r).rsplit(":", 1)[0] in sent
+        if (r.partition, r.offset) not in earlier and _dedup_id(r).rsplit(":", 1)[0] in files
     ]
     print(
         f"summary: {stats.acknowledged - invalid} delivered, {invalid} invalid (dead-lettered), "
@@ -71,24 +76,32 @@ def run(info: StackInfo) -> int:
         f"in {stats.invocations} invocations, {elapsed:.1f}s"
     )
     for record in records:
-        print_record(record, sent)
+        print_record(record, files)
     return 0 if stats.acknowledged == len(sent) else 1
 
 
-def send_events(sqs: SQSClient, queue_url: str) -> dict[str, str]:
-    """Send every SQS record body of every events/ file; returns message id -> file name."""
-    sent: dict[str, str] = {}
+def _positions(info: StackInfo) -> set[tuple[int, int]]:
+    """(partition, offset) of every record the topic holds already (none before its creation)."""
+    try:
+        return {(r.partition, r.offset) for r in read_topic(info, info.topic, timeout_s=10)}
+    except StackError:
+        return set()
+
+
+def send_events(sqs: SQSClient, queue_url: str) -> dict[str, tuple[str, str]]:
+    """Send every SQS record body of every events/ file; returns message id -> (body, file)."""
+    sent: dict[str, tuple[str, str]] = {}
     for path in sorted(EVENTS.glob("*.json")):
         for record in json.loads(path.read_text(encoding="utf-8"))["Records"]:
             answer = sqs.send_message(QueueUrl=queue_url, MessageBody=record["body"])
-            sent[answer["MessageId"]] = path.name
+            sent[answer["MessageId"]] = (record["body"], path.name)
     return sent
 
 
-def count_dead_letters(sqs: SQSClient, dlq_url: str, ids: set[str]) -> int:
+def count_dead_letters(sqs: SQSClient, invalid_url: str, ids: set[str]) -> int:
     """Count (and print) this run's dead letters, with their reasons."""
     count = 0
-    for message in peek_queue(sqs, dlq_url, hide_s=30):
+    for message in peek_queue(sqs, invalid_url, hide_s=30):
         attributes = message.get("MessageAttributes", {})
         source = attributes.get("source-message-id", {}).get("StringValue")
         if source in ids:
@@ -97,14 +110,14 @@ def count_dead_letters(sqs: SQSClient, dlq_url: str, ids: set[str]) -> int:
     return count
 
 
-def print_record(record: Any, sent: dict[str, str]) -> None:
+def print_record(record: Any, files: dict[str, str]) -> None:
     """Key, headers and the value cut to one line."""
     headers = {name: value.decode() for name, value in record.headers}
     value = record.value.decode()
     if len(value) > _VALUE_WIDTH:
         value = value[: _VALUE_WIDTH - 1] + "…"
     key = record.key.decode() if record.key is not None else None
-    source = sent[headers["x-forwarder-dedup-id"].rsplit(":", 1)[0]]
+    source = files[headers["x-forwarder-dedup-id"].rsplit(":", 1)[0]]
     print(f"[{source}] partition={record.partition} key={key} headers={headers}")
     print(f"    {value}")
 

@@ -35,9 +35,6 @@ _CODECS: dict[Compression, str | None] = {c: c.value for c in Compression} | {
 }
 # Key, headers and record framing on top of the value the transform sized.
 _RECORD_OVERHEAD_BYTES = 64 * 1024
-# The time left is read again every this many sends (a clock read per send costs more than a
-# send's share of the wait it bounds).
-_CLOCK_EVERY = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,9 +108,15 @@ def producer_config(
 class KafkaRecordProducer:
     """Sends a whole invocation's records, then waits once for every acknowledgement."""
 
-    def __init__(self, config: dict[str, Any]) -> None:
-        self._max_block_ms = int(config["max_block_ms"])
-        self._producer = KafkaProducer(**config)
+    def __init__(self, client: Any, max_block_ms: int) -> None:
+        """`client`: a kafka-python `KafkaProducer` (or a double of one, in unit tests)."""
+        self._max_block_ms = max_block_ms
+        self._producer = client
+
+    @classmethod
+    def connect(cls, config: dict[str, Any]) -> KafkaRecordProducer:
+        """A producer for `config` (see `producer_config`); it connects on first send."""
+        return cls(KafkaProducer(**config), int(config["max_block_ms"]))
 
     def produce(
         self, records: Sequence[KafkaRecord], deadline: Deadline
@@ -122,10 +125,10 @@ class KafkaRecordProducer:
         futures: list[tuple[int, Any]] = []
         send, config = self._producer.send, self._producer.config
         for index, record in enumerate(records):
-            if index % _CLOCK_EVERY == 0:
-                # send() blocks on missing metadata; never past this invocation's wait.
-                remaining_ms = int(deadline.wait_left() * 1000)
-                config["max_block_ms"] = max(1, min(self._max_block_ms, remaining_ms))
+            # send() blocks on missing metadata (a routed record's topic may be new); never past
+            # this invocation's wait. Read per send: a block before may have used the time up.
+            remaining_ms = int(deadline.wait_left() * 1000)
+            config["max_block_ms"] = max(1, min(self._max_block_ms, remaining_ms))
             try:
                 future = send(
                     record.topic, value=record.value, key=record.key, headers=list(record.headers)

@@ -4,7 +4,9 @@ parameters utility, cached in memory for a bounded time, refetched on demand (ro
 from __future__ import annotations
 
 import json
+import ssl
 import time
+from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools.utilities.parameters import SecretsProvider
@@ -77,4 +79,18 @@ def parse_secret(raw: Any, secret_id: str) -> Credentials:
     ca_pem = data.get("ca_pem")
     if ca_pem is not None and not isinstance(ca_pem, str):
         raise SecretUnavailable(f"secret {secret_id}: 'ca_pem' must be PEM text")
+    if ca_pem and not holds_certificates(ca_pem):
+        # Unusable until it is fixed: a retry, never a TLS error at every produce.
+        raise SecretUnavailable(f"secret {secret_id}: 'ca_pem' holds no PEM certificate")
     return Credentials(data["username"], data["password"], ca_pem or None)
+
+
+@lru_cache(maxsize=4)  # the secret is parsed at every invocation; its CA rarely changes
+def holds_certificates(pem: str) -> bool:
+    """Whether OpenSSL reads `pem` as PEM text holding at least one certificate."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # empty: counts only these certificates
+    try:
+        context.load_verify_locations(cadata=pem)
+    except (ssl.SSLError, ValueError):
+        return False
+    return context.cert_store_stats()["x509"] > 0

@@ -4,6 +4,8 @@
 Only what the forwarder relies on is checked: the body is a JSON object, `events` is a list (or
 null/absent) of objects that each carry a string `event_type`, and `mpid`, when present, is an
 integer or a decimal string. Everything else passes through untouched, keys in their order.
+A body may start with one UTF-8 byte order mark (U+FEFF), which is not part of the JSON text
+(RFC 8259 section 8.1): it is dropped.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from core.errors import (
 from core.exact_json import ExactDocument
 
 _DECIMAL = re.compile(r"-?[0-9]+")
+_BOM = "\ufeff"
 # Endless repeats never change state, so one of each serves every call (repeat() is costly).
 _EVENT_TYPE_KEYS = repeat("event_type")
 _STR_TYPES = repeat(str)
@@ -41,14 +44,19 @@ class Batch:
     events: list[Event] | None  # None when `events` is absent or null
     event_types: list[str]  # the `event_type` of each event, in order
     key: bytes | None  # the Kafka key: `mpid` as a decimal string
-    batch_id: bytes | None  # the `x-mp-batch-id` header, when `batch_id` is an integer
+    batch_id: bytes | None  # the `x-mp-batch-id` header: an integer `batch_id`'s literal
     exact: bool  # read by the exact parser (numbers orjson cannot hold)
+
+
+def json_text(body: str) -> str:
+    """The JSON text of an SQS body: the body without one leading byte order mark."""
+    return body[1:] if body.startswith(_BOM) else body
 
 
 def read_batch(body: str) -> Batch:
     """Parse and validate `body` with orjson; raises `InvalidBatch` with a reason code."""
     try:
-        return _validate(orjson.loads(body), None)
+        return _validate(orjson.loads(json_text(body)), None)
     except (orjson.JSONDecodeError, _MayBeRounded):
         # Not JSON, or JSON with numbers orjson cannot hold: the exact parser decides.
         return read_batch_exactly(body)
@@ -56,7 +64,7 @@ def read_batch(body: str) -> Batch:
 
 def read_batch_exactly(body: str) -> Batch:
     """Parse and validate `body` keeping every number's digits (the slow path)."""
-    document = ExactDocument(body)
+    document = ExactDocument(json_text(body))
     return _validate(document.value, document)
 
 
@@ -72,7 +80,7 @@ def _validate(value: Any, document: ExactDocument | None) -> Batch:
     if mpid is not None and key is None:
         raise InvalidBatch(MPID_NOT_INTEGER)
     batch_id = value.get("batch_id")
-    batch_header = None if batch_id is None else _decimal(batch_id, document)
+    batch_header = None if batch_id is None else _literal(batch_id, document)
     return Batch(value, events, event_types, key, batch_header, document is not None)
 
 
@@ -99,12 +107,21 @@ def _decimal(value: Any, document: ExactDocument | None) -> bytes | None:
     Canonical (no leading zeros, no `-0`) so that `7`, `"7"` and `"007"` give the same key and
     land in the same partition; the value itself is forwarded as it came.
     """
+    if type(value) is int:  # the common case, already canonical
+        return b"%d" % value
+    literal = _literal(value, document)
+    return None if literal is None else _canonical(literal)
+
+
+def _literal(value: Any, document: ExactDocument | None) -> bytes | None:
+    """`value` as it was written if it is an integer or a decimal string, else None: a header
+    copies the literal (`"007"` stays `007`)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
         return b"%d" % value
     if isinstance(value, str):
-        return _canonical(value) if _DECIMAL.fullmatch(value) else None
+        return value.encode() if _DECIMAL.fullmatch(value) else None
     if document is None:
         if isinstance(value, float):
             raise _MayBeRounded
@@ -113,7 +130,7 @@ def _decimal(value: Any, document: ExactDocument | None) -> bytes | None:
     return None if literal is None else literal.encode()
 
 
-def _canonical(text: str) -> bytes:
-    digits = text.removeprefix("-").lstrip("0") or "0"
-    sign = "-" if text.startswith("-") and digits != "0" else ""
-    return (sign + digits).encode()
+def _canonical(literal: bytes) -> bytes:
+    digits = literal.removeprefix(b"-").lstrip(b"0") or b"0"
+    sign = b"-" if literal.startswith(b"-") and digits != b"0" else b""
+    return sign + digits

@@ -1,8 +1,9 @@
 """One invocation's delivery, as a pipeline whose steps each own one rule.
 
 transform each message → ship its records (`core.shipment`: built and sent in slices through
-the producer session) → a pure decision per message → the FIFO rule → dead-lettering → one
-report, built once from the final outcomes. See docs/contract.md#outcomes.
+the producer session) → a pure decision per message → the FIFO rule → dead-lettering → the
+backoff of the retried ones → one report, built once from the final outcomes. See
+docs/contract.md#outcomes.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from core.backoff import Backoff, Postponement
 from core.deadline import Deadline
 from core.errors import (
     DeadLetterFailed,
@@ -22,8 +24,8 @@ from core.errors import (
     TransientError,
 )
 from core.outcomes import DeadLetter, InvocationReport, MessageOutcome, Outcome, in_fifo_order
-from core.ports import DeadLetterSink, SecretSource
-from core.producer_session import ProducerFactory, ProducerSession, SendStats
+from core.ports import DeadLetterSink, RetryScheduler, SecretSource
+from core.producer_session import Breaker, ProducerFactory, ProducerSession, SendStats
 from core.shipment import INFLIGHT_BYTES, Shipment, Tally
 from core.sqs_event import SqsMessage
 from core.transform import Rejected, Transformed
@@ -67,16 +69,28 @@ class Forwarder:
         secrets: SecretSource | None = None,
         *,
         inflight_bytes: int = INFLIGHT_BYTES,
+        retries: RetryScheduler | None = None,
+        backoff: Backoff | None = None,
+        breaker: Breaker | None = None,
     ) -> None:
+        """Without `retries` and `backoff`, retried messages keep the queue's visibility timeout;
+        `breaker` defaults to one with the standard probe (`PROBE_WAIT_S`)."""
         self._transform = transform
-        self._session = ProducerSession(producers, secrets)
+        self._session = ProducerSession(producers, secrets, breaker)
         self._dead_letters = dead_letters
         self._inflight_bytes = inflight_bytes
+        self._retries, self._backoff = retries, backoff
 
     def forward(
-        self, messages: Sequence[SqsMessage], deadline: Deadline, *, fifo: bool = False
+        self,
+        messages: Sequence[SqsMessage],
+        deadline: Deadline,
+        *,
+        fifo: bool = False,
+        source_arn: str | None = None,
     ) -> InvocationReport:
-        """Deliver `messages` within `deadline`; one outcome per message, whatever happens."""
+        """Deliver `messages` within `deadline`; one outcome per message, whatever happens.
+        Retried messages of the queue `source_arn` get their backoff before the report."""
         stats = SendStats()
         shipment = Shipment(self._session, deadline, stats, self._inflight_bytes)
         verdicts = [self._ship(message, shipment, stats) for message in messages]
@@ -88,6 +102,7 @@ class Forwarder:
         final = self._dead_letter(messages, ordered, deadline, stats)
         if fifo:
             final = in_fifo_order(final)  # a failed dead letter is a retry: later ones wait too
+        postponed = self._postpone(messages, final, source_arn, deadline, stats)
         return InvocationReport(
             outcomes=final,
             records_produced=sum(tally.acknowledged for tally in tallies),
@@ -98,8 +113,10 @@ class Forwarder:
             produce_seconds=shipment.produce_seconds,
             ack_waits=stats.ack_waits,
             secret_refreshes=stats.secret_refreshes,
+            probes=stats.probes,
             faults=tuple(stats.faults),
             unwritable_topics=_unwritable_topics(tallies),
+            postponed=postponed,
         )
 
     def close(self) -> None:
@@ -148,6 +165,37 @@ class Forwarder:
             else o
             for o in outcomes
         ]
+
+    def _postpone(
+        self,
+        messages: Sequence[SqsMessage],
+        outcomes: Sequence[MessageOutcome],
+        source_arn: str | None,
+        deadline: Deadline,
+        stats: SendStats,
+    ) -> int:
+        """Set each retried message's visibility timeout from its receive count; returns how
+        many were set. A message without a receipt handle, or an event without a queue ARN
+        (hand-made events), keeps the queue's timeout; so does one the scheduler could not
+        change (a reported fault, never an escape: the message is retried either way)."""
+        if self._retries is None or self._backoff is None or not source_arn:
+            return 0
+        backoff = self._backoff
+        wanted = [
+            Postponement(m.message_id, m.receipt_handle, backoff.delay(m.receive_count))
+            for m, o in zip(messages, outcomes, strict=True)
+            if o.outcome is Outcome.RETRY and m.receipt_handle
+        ]
+        if not wanted:
+            return 0
+        try:
+            failed = self._retries.postpone(source_arn, wanted, deadline)
+        except Exception as exc:  # a broken scheduler must not fail the response
+            stats.faults.append(f"retry scheduler raised {type(exc).__name__}")
+            return 0
+        if failed:
+            stats.faults.append(f"retry scheduler could not postpone {len(failed)} message(s)")
+        return sum(1 for p in wanted if p.message_id not in failed)
 
 
 # --- pure rules ------------------------------------------------------------------------------

@@ -1,15 +1,16 @@
-"""Parse JSON with the standard library, keeping every number orjson cannot hold exactly.
+"""Parse JSON with the standard library, keeping every number as it was written.
 
-orjson reads integers outside the 64-bit range as floats (losing digits) and refuses numbers whose
-double value is infinite. The forwarder never changes a value, so for such bodies this slower
-parser keeps those numbers as their original literal (an `orjson.Fragment`, which orjson writes
-back byte for byte). Only the rare bodies that need it take this path.
+orjson reads integers outside the 64-bit range as floats (losing digits), refuses numbers whose
+double value is infinite, and writes a float back in its own shortest form (`1.10` as `1.1`, `1E3`
+as `1000.0`, `1e-400` as `0.0`) and `-0` as `0`. The forwarder never changes a value, so for such
+bodies this slower parser keeps every float, `-0` and every integer beyond 64 bits as its original
+literal (an `orjson.Fragment`, which orjson writes back byte for byte). Only the rare bodies that
+need it take this path (see `core.number_guard`).
 """
 
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
 
 import orjson
@@ -25,16 +26,15 @@ _NEVER_FITS = 21
 
 
 class ExactDocument:
-    """A parsed body plus the literals of the integers kept beyond 64 bits."""
+    """A parsed body plus the literals of the integers kept as fragments (beyond 64 bits, `-0`)."""
 
     def __init__(self, text: str) -> None:
-        self._big_integers: dict[int, str] = {}  # id(fragment) -> literal, for key and headers
-        self.kept_literals = 0
+        self._integers: dict[int, str] = {}  # id(fragment) -> literal, for key and headers
         try:
             self.value: Any = json.loads(
                 text,
                 parse_int=self._integer,
-                parse_float=self._float,
+                parse_float=_float,
                 parse_constant=_reject_constant,
             )
         except RecursionError:
@@ -44,25 +44,24 @@ class ExactDocument:
 
     def integer_literal(self, value: object) -> str | None:
         """The literal of an integer this parser kept as a fragment, else None."""
-        return self._big_integers.get(id(value)) if isinstance(value, orjson.Fragment) else None
+        return self._integers.get(id(value)) if isinstance(value, orjson.Fragment) else None
 
     def _integer(self, literal: str) -> int | orjson.Fragment:
         digits = len(literal) - literal.startswith("-")
-        if digits <= _ALWAYS_FITS or (
-            len(literal) < _NEVER_FITS and _INT64_MIN <= int(literal) <= _UINT64_MAX
+        if literal != "-0" and (
+            digits <= _ALWAYS_FITS
+            or (len(literal) < _NEVER_FITS and _INT64_MIN <= int(literal) <= _UINT64_MAX)
         ):
             return int(literal)
         fragment = orjson.Fragment(literal.encode())
-        self._big_integers[id(fragment)] = literal
-        self.kept_literals += 1
+        self._integers[id(fragment)] = literal
         return fragment
 
-    def _float(self, literal: str) -> float | orjson.Fragment:
-        value = float(literal)
-        if math.isfinite(value):
-            return value
-        self.kept_literals += 1
-        return orjson.Fragment(literal.encode())
+
+def _float(literal: str) -> orjson.Fragment:
+    # Every float is kept as written: telling which ones orjson would write back unchanged costs
+    # as much as keeping them all, and this path is the rare one.
+    return orjson.Fragment(literal.encode())
 
 
 def _reject_constant(name: str) -> Any:

@@ -52,8 +52,10 @@ class InvocationReport:
     produce_seconds: float = 0.0
     ack_waits: int = 0
     secret_refreshes: int = 0
+    probes: int = 0  # sends bounded by the breaker (the cluster was unreachable before)
     faults: tuple[str, ...] = ()  # ports that raised: "producer.produce raised ValueError"
     unwritable_topics: Mapping[str, str] = field(default_factory=dict)  # topic -> reason code
+    postponed: int = 0  # retried messages whose visibility timeout was set by the backoff
 
     def count(self, outcome: Outcome) -> int:
         return sum(1 for o in self.outcomes if o.outcome is outcome)

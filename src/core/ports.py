@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from core.backoff import Postponement
 from core.credentials import Credentials
 from core.deadline import Deadline
 from core.errors import ForwarderError
@@ -44,4 +45,16 @@ class DeadLetterSink(Protocol):
     def send(self, letters: Sequence[DeadLetter], deadline: Deadline) -> set[str]:
         """Send the letters; return the message ids that could NOT be written (retry those).
         A send that may not end before `deadline.end` is not started: its letters fail."""
+        ...
+
+
+class RetryScheduler(Protocol):
+    """Sets how long messages returned for retry stay hidden in their queue (the backoff)."""
+
+    def postpone(
+        self, queue_arn: str, postponements: Sequence[Postponement], deadline: Deadline
+    ) -> set[str]:
+        """Hide each message for its seconds from now (its visibility timeout); return the
+        message ids whose timeout could NOT be set (they reappear after the queue's own). A call
+        that may not end before `deadline.end` is not started: its messages fail."""
         ...

@@ -7,6 +7,10 @@ how kafka-python reports a login refused at bootstrap), the secret is refetched 
 invocation and the refused records are sent again if that can still help. Every call into a port
 is guarded: whatever it raises becomes a transient error for the records concerned and a fault
 named in the report, never an exception out of `send`.
+
+A breaker spares the container's invocations the full wait during an outage: once a send found the
+cluster unreachable (no metadata before the deadline), the next sends probe with a short bound
+(`PROBE_WAIT_S`) instead of the invocation's whole wait, until one reaches the cluster again.
 """
 
 from __future__ import annotations
@@ -32,6 +36,9 @@ ProducerFactory = Callable[[Credentials | None], RecordProducer]
 
 # A retry after a credentials refresh is only worth it with this much of the wait left.
 MIN_RETRY_WAIT_S = 2.0
+# How long a send waits while the breaker is open: enough for a reachable cluster's metadata and a
+# fresh login (well under a second on a healthy cluster), far less than an invocation's wait.
+PROBE_WAIT_S = 2.0
 _LOGIN_SUSPECT = (CredentialsRejected, BrokerUnreachable)
 
 
@@ -41,23 +48,57 @@ class SendStats:
 
     ack_waits: int = 0
     secret_refreshes: int = 0
+    probes: int = 0  # sends bounded by the open breaker
     faults: list[str] = field(default_factory=list)
+
+
+class Breaker:
+    """Open after a send found the cluster unreachable; closed by any send that reached it.
+
+    Only "unreachable" opens it (kafka-python had no metadata in time): a slow cluster answers
+    metadata, so its records fail as not acknowledged and it keeps the full wait.
+    """
+
+    def __init__(self, probe_wait_s: float = PROBE_WAIT_S) -> None:
+        self.open = False
+        self._probe_wait_s = probe_wait_s
+
+    def bound(self, deadline: Deadline) -> Deadline:
+        """`deadline`, with its wait cut to the probe's while the breaker is open."""
+        if not self.open:
+            return deadline
+        probe_end = deadline.clock() + self._probe_wait_s
+        return Deadline(min(deadline.wait_end, probe_end), deadline.end, deadline.clock)
+
+    def record(self, results: Sequence[ProduceResult]) -> None:
+        if results:
+            unreachable = any(isinstance(r, BrokerUnreachable) for r in results)
+            self.open = unreachable and None not in results
 
 
 class ProducerSession:
     """Sends records through the container's producer; one instance per container."""
 
-    def __init__(self, producers: ProducerFactory, secrets: SecretSource | None = None) -> None:
+    def __init__(
+        self,
+        producers: ProducerFactory,
+        secrets: SecretSource | None = None,
+        breaker: Breaker | None = None,
+    ) -> None:
         self._producers = producers
         self._secrets = secrets
         self._producer: RecordProducer | None = None
         self._credentials: Credentials | None = None
+        self._breaker = breaker or Breaker()
 
     def send(
         self, records: Sequence[KafkaRecord], deadline: Deadline, stats: SendStats
     ) -> list[ProduceResult]:
         """Produce `records` with one wait; one result per record (None: acknowledged)."""
-        results = self._attempt(records, deadline, stats)
+        if self._breaker.open:
+            stats.probes += 1
+        results = self._attempt(records, self._breaker.bound(deadline), stats)
+        self._breaker.record(results)
         if not any(results):  # every record acknowledged: the common case, one C-level scan
             return results
         suspects = [i for i, result in enumerate(results) if isinstance(result, _LOGIN_SUSPECT)]
@@ -73,6 +114,7 @@ class ProducerSession:
         if deadline.wait_left() < MIN_RETRY_WAIT_S:
             return results
         retried = self._attempt([records[i] for i in suspects], deadline, stats)
+        self._breaker.record(retried)
         for index, result in zip(suspects, retried, strict=True):
             results[index] = result
         return results

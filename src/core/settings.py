@@ -1,14 +1,19 @@
 """The forwarder's settings (docs/settings.md): one validated model, read once at cold start.
 
 Values come from environment variables named as docs/settings.md names them, or, for the CLI,
-from a JSON object with the same keys in lower case. A bad value raises `SettingsError` naming
-the variable and the values it accepts.
+from a JSON object with the same keys in lower case. An empty or blank value means unset (SAM
+passes empty strings for optional parameters), whatever the setting's type. A bad value raises
+`SettingsError` naming the variable and the values it accepts. The CA bundle is parsed here (a
+file read with `ssl`, no connection) so that a bad one fails the cold start, not every produce.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
+import ssl
+from collections.abc import Iterable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -18,6 +23,7 @@ from pydantic import (
     Field,
     ValidationError,
     field_validator,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 from pydantic_settings import (
@@ -37,6 +43,15 @@ _ROUTES_ACCEPTED = (
     "(1-249 characters of A-Z a-z 0-9 . _ -)"
 )
 _HOST_PORT = re.compile(r"(?P<host>\[[0-9A-Fa-f:.]+\]|[^\s:,\[\]]+):(?P<port>\d{1,5})")
+# An SQS queue URL: https://sqs.<region>.amazonaws.com/<account>/<name> and its regional, legacy
+# and VPC-endpoint host forms, or http(s)://<host>[:port]/<account>/<name> of a local endpoint.
+_QUEUE_URL = re.compile(
+    r"https?://(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::(?P<port>\d{1,5}))?"
+    r"/[0-9]{12}/(?P<name>[A-Za-z0-9_-]+(?:\.fifo)?)"
+)
+_QUEUE_NAME_MAX = 80  # characters, `.fifo` included
+# A misspelt variable is a close match of a setting's name (difflib's ratio) or extends one.
+_CLOSE_MATCH = 0.8
 
 Mode = Literal["lambda", "preview"]
 
@@ -72,11 +87,6 @@ def _parse_bool(value: Any) -> bool:
     raise PydanticCustomError("bool", "accepted values: true/false/1/0/yes/no (any case)")
 
 
-def _blank_to_none(value: Any) -> Any:
-    """An empty value means unset: SAM passes empty strings for optional parameters."""
-    return None if isinstance(value, str) and not value.strip() else value
-
-
 def _comma_list(value: Any) -> Any:
     if isinstance(value, str):
         # Strip spaces around entries; empty entries (a trailing comma) are ignored.
@@ -100,7 +110,7 @@ def _routes(value: Any) -> Any:
 
 
 Flag = Annotated[bool, BeforeValidator(_parse_bool)]
-Optional = Annotated[str | None, BeforeValidator(_blank_to_none)]
+Optional = str | None  # unset unless given; blank is unset (`_blanks_are_unset`)
 
 
 class Settings(BaseSettings):
@@ -113,7 +123,6 @@ class Settings(BaseSettings):
         tuple[str, ...] | None,
         NoDecode,
         BeforeValidator(_comma_list),
-        BeforeValidator(_blank_to_none),  # runs first: an empty value means unset, as elsewhere
     ] = None
     kafka_topic: Optional = None
     kafka_topic_routes: Annotated[dict[str, str], NoDecode, BeforeValidator(_routes)] = Field(
@@ -127,6 +136,10 @@ class Settings(BaseSettings):
     secret_cache_ttl_seconds: int = Field(default=300, ge=0, le=86_400)
     kafka_compression: Compression = Compression.NONE
     kafka_trace_header: Flag = True
+
+    # Retry backoff (docs/contract.md#backoff): at most SQS's 12-hour visibility timeout.
+    retry_backoff_base_seconds: int = Field(default=30, ge=0, le=43_200)
+    retry_backoff_max_seconds: int = Field(default=900, ge=0, le=43_200)
 
     # Connection settings (docs/contract.md#connection-settings)
     unique_id: Optional = None
@@ -167,6 +180,14 @@ class Settings(BaseSettings):
             )
         return value
 
+    @model_validator(mode="before")
+    @classmethod
+    def _blanks_are_unset(cls, data: Any) -> Any:
+        """An empty or blank value means unset: the setting takes its default."""
+        if not isinstance(data, dict):
+            return data
+        return {k: v for k, v in data.items() if not (isinstance(v, str) and not v.strip())}
+
     @field_validator("kafka_topic_routes")
     @classmethod
     def _check_routes(cls, value: dict[str, str]) -> dict[str, str]:
@@ -177,13 +198,72 @@ class Settings(BaseSettings):
     @field_validator("kafka_ca_bundle")
     @classmethod
     def _check_ca_bundle(cls, value: str | None) -> str | None:
-        if value is not None and not Path(value).is_file():
-            raise PydanticCustomError("ca_bundle", "a path to a readable PEM file")
+        if value is not None and not _holds_certificates(value):
+            raise PydanticCustomError(
+                "ca_bundle", "a path to a readable PEM file holding at least one certificate"
+            )
         return value
+
+    @field_validator("dead_letter_queue_url")
+    @classmethod
+    def _check_queue_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        match = _QUEUE_URL.fullmatch(value)
+        if (
+            match is None
+            or len(match["name"]) > _QUEUE_NAME_MAX
+            or not 1 <= int(match["port"] or 443) <= 65535
+        ):
+            raise PydanticCustomError(
+                "queue_url",
+                "an SQS queue URL: https://sqs.<region>.amazonaws.com/<12-digit account>/<queue>"
+                " (or http(s)://<host>[:port]/<12-digit account>/<queue> for a local endpoint)",
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _check_backoff(self) -> Settings:
+        if self.retry_backoff_base_seconds > self.retry_backoff_max_seconds:
+            raise PydanticCustomError(
+                "backoff",
+                "RETRY_BACKOFF_BASE_SECONDS must not exceed RETRY_BACKOFF_MAX_SECONDS",
+            )
+        return self
 
     @property
     def uses_sasl(self) -> bool:
         return self.kafka_auth_method is not AuthMethod.NONE
+
+
+def _holds_certificates(path: str) -> bool:
+    """Whether `path` is a PEM file OpenSSL reads, holding at least one certificate."""
+    if not Path(path).is_file():
+        return False
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # empty: counts only the file's certificates
+    try:
+        context.load_verify_locations(cafile=path)
+    except (OSError, ValueError):  # ssl.SSLError is an OSError
+        return False
+    return context.cert_store_stats()["x509"] > 0
+
+
+def misspelt_variables(names: Iterable[str]) -> list[tuple[str, str]]:
+    """Of the environment variable `names`, those that are no setting but look like one, each
+    with the setting it likely means: a close match (`SEND_AS_BATCHES`) or a name that extends a
+    setting's (`KAFKA_TOPICS`). Pure: the caller passes the names and logs the result."""
+    known = sorted(name.upper() for name in Settings.model_fields)
+    suspects = []
+    for name in sorted(set(names)):
+        upper = name.upper()
+        if upper in known:
+            continue
+        close = difflib.get_close_matches(upper, known, n=1, cutoff=_CLOSE_MATCH)
+        extended = [setting for setting in known if upper.startswith(setting)]
+        meant = close or extended
+        if meant:
+            suspects.append((name, meant[0]))
+    return suspects
 
 
 def _is_topic(name: str) -> bool:
@@ -217,6 +297,8 @@ _ACCEPTED: dict[str, str] = {
     "kafka_compression": ", ".join(c.value for c in Compression),
     "kafka_max_message_bytes": "an integer from 1024 to 100000000",
     "secret_cache_ttl_seconds": "an integer from 0 to 86400",
+    "retry_backoff_base_seconds": "an integer from 0 to 43200",
+    "retry_backoff_max_seconds": "an integer from 0 to 43200",
 }
 
 

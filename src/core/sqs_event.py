@@ -1,4 +1,4 @@
-"""The Lambda SQS event: its records as `SqsMessage`s, and whether the queue is FIFO."""
+"""The Lambda SQS event: its records as `SqsMessage`s, the queue's ARN and whether it is FIFO."""
 
 from __future__ import annotations
 
@@ -9,13 +9,19 @@ from typing import Any
 
 @dataclass(frozen=True, slots=True)
 class SqsMessage:
-    """The part of an SQS record the forwarder needs."""
+    """The part of an SQS record the forwarder needs.
+
+    `receipt_handle` and `receive_count` (SQS's ApproximateReceiveCount) set a retried message's
+    backoff; a record without them (a hand-made event) gets "" and 1.
+    """
 
     message_id: str
     body: str
     # The X-Ray trace header the message belongs to (its `AWSTraceHeader` attribute, else the
     # invocation's): the records' `traceparent` (core.trace_context).
     trace_header: str | None = None
+    receipt_handle: str = ""
+    receive_count: int = 1
 
 
 class NotAnSqsEvent(ValueError):
@@ -26,6 +32,7 @@ class NotAnSqsEvent(ValueError):
 class SqsEvent:
     messages: tuple[SqsMessage, ...]
     fifo: bool
+    source_arn: str | None = None  # the queue's ARN (eventSourceARN of the first record)
 
 
 def parse_sqs_event(event: Any, trace_header: str | None = None) -> SqsEvent:
@@ -37,6 +44,7 @@ def parse_sqs_event(event: Any, trace_header: str | None = None) -> SqsEvent:
         raise NotAnSqsEvent("expected an object with a 'Records' list")
     messages = []
     fifo = False
+    source_arn: str | None = None
     for position, record in enumerate(records):
         if not isinstance(record, Mapping):
             raise NotAnSqsEvent(f"Records[{position}] is not an object")
@@ -45,12 +53,36 @@ def parse_sqs_event(event: Any, trace_header: str | None = None) -> SqsEvent:
             raise NotAnSqsEvent(f"Records[{position}] has no string 'messageId'")
         if not isinstance(body, str):
             raise NotAnSqsEvent(f"Records[{position}] has no string 'body'")
-        messages.append(SqsMessage(message_id, body, _trace_header(record) or trace_header))
-        fifo = fifo or str(record.get("eventSourceARN", "")).endswith(".fifo")
-    return SqsEvent(tuple(messages), fifo)
+        handle, receives = _receipt(record)
+        messages.append(
+            SqsMessage(
+                message_id,
+                body,
+                trace_header=_trace_header(record) or trace_header,
+                receipt_handle=handle,
+                receive_count=receives,
+            )
+        )
+        arn = record.get("eventSourceARN")
+        if isinstance(arn, str) and arn:
+            source_arn = source_arn or arn
+            fifo = fifo or arn.endswith(".fifo")
+    return SqsEvent(tuple(messages), fifo, source_arn)
 
 
 def _trace_header(record: Mapping[str, Any]) -> str | None:
     attributes = record.get("attributes")
     header = attributes.get("AWSTraceHeader") if isinstance(attributes, Mapping) else None
     return header if isinstance(header, str) and header else None
+
+
+def _receipt(record: Mapping[str, Any]) -> tuple[str, int]:
+    """The receipt handle and receive count; "" and 1 where missing or malformed."""
+    handle = record.get("receiptHandle")
+    attributes = record.get("attributes")
+    count = attributes.get("ApproximateReceiveCount") if isinstance(attributes, Mapping) else None
+    try:
+        receives = int(count) if isinstance(count, str | int) else 1
+    except ValueError:
+        receives = 1
+    return (handle if isinstance(handle, str) else ""), max(receives, 1)

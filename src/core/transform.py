@@ -10,7 +10,6 @@ work written as C-level maps and zips rather than Python loops.
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
@@ -23,7 +22,8 @@ from core.connection import EVENTLESS_BATCH, ConnectionSettings
 from core.errors import NOT_JSON, TOO_DEEP, InvalidBatch, PermanentError, RecordTooLarge
 from core.event_types import bounded, count_by_type
 from core.framing import Frame, split
-from core.kafka_records import KafkaRecord, Records
+from core.kafka_records import KafkaRecord, Records, body_digest
+from core.number_guard import batch_numbers_kept, per_event_numbers_kept
 from core.sqs_event import SqsMessage
 from core.trace_context import traceparent
 
@@ -31,15 +31,8 @@ if TYPE_CHECKING:
     from core.settings import Settings
 
 _dumps = orjson.dumps
-# orjson reads an integer beyond 64 bits as a float and writes floats that large in exponent
-# form (`1.8446744073709552e+19`): `e+` in the output sends the body to the exact parser. `+` is
-# looked for first, as an int (`int in bytes` is a memchr, ~30x faster than searching for `e+`),
-# and `+` is rare in mParticle batches.
-_PLUS = ord("+")
-_E = ord("e")
-_PLUSES = repeat(_PLUS)  # endless, so stateless: one serves every call
 
-# records, dropped counts, the kept events' types, digits lost
+# records, dropped counts, the kept events' types, whether a number may not be written as it came
 Built = tuple[Sequence[KafkaRecord], dict[str, int], list[str], bool]
 _NO_RECORDS: tuple[KafkaRecord, ...] = ()
 
@@ -104,7 +97,7 @@ class BatchTransform:
         """The records for `message`, or why it can never be delivered."""
         try:
             records, dropped, kept, lossy = self._build(message, read_batch(message.body))
-            if lossy:  # rare: rebuild from the parser that keeps every digit
+            if lossy:  # rare: rebuild from the parser that keeps every literal as written
                 records, dropped, kept, _ = self._build(message, read_batch_exactly(message.body))
         except PermanentError as exc:
             return Rejected(message.message_id, type(exc).__name__, exc.reason)
@@ -127,10 +120,12 @@ class BatchTransform:
             else:
                 values = self._batch_values(batch.fields, events)
                 records = self._records(message, batch, values)
-                lossy = _may_be_rounded(values)
+                lossy = not batch.exact and not batch_numbers_kept(
+                    message.body, batch, events, values
+                )
         except orjson.JSONEncodeError as exc:
             raise _unwritable(batch, exc) from None
-        return records, dropped, event_types, lossy and not batch.exact
+        return records, dropped, event_types, lossy
 
     def _per_event_records(
         self, message: SqsMessage, batch: Batch, events: list[Event], event_types: list[str]
@@ -142,9 +137,10 @@ class BatchTransform:
             raise RecordTooLarge
         topics = self._topics_of(event_types) if self._routes else None
         records = self._records(message, batch, bodies, frame, event_types, topics=topics)
-        # Events and batch fields are looked at apart: a `+` in the batch fields (a phone
-        # number) would be in every value.
-        return records, _may_be_rounded(bodies) or _has_exponent(frame.head + frame.tail)
+        lossy = not batch.exact and not per_event_numbers_kept(
+            message.body, batch, events, bodies, frame
+        )
+        return records, lossy
 
     def _routed_batch_records(
         self, message: SqsMessage, batch: Batch, events: list[Event], event_types: list[str]
@@ -163,7 +159,11 @@ class BatchTransform:
             values += shares
             topics += [topic] * len(shares)
         records = self._records(message, batch, values, topics=topics)
-        return records, _may_be_rounded(bodies) or _has_exponent(frame.head + frame.tail)
+        # The same check as per event: `bodies` are the kept events, `frame` the batch fields.
+        lossy = not batch.exact and not per_event_numbers_kept(
+            message.body, batch, events, bodies, frame
+        )
+        return records, lossy
 
     def _topics_of(self, event_types: list[str]) -> list[str]:
         return list(map(self._routes.get, event_types, repeat(self._topic)))
@@ -183,7 +183,7 @@ class BatchTransform:
             topic=self._topic,
             key=batch.key,
             batch_id=batch.batch_id,
-            message_id=message.message_id,
+            dedup_key=body_digest(message.body),
             head=frame.head if frame else b"",
             tail=frame.tail if frame else b"",
             event_types=event_types,
@@ -199,22 +199,6 @@ class BatchTransform:
         if not events:
             raise RecordTooLarge
         return split(Frame(fields), list(map(_dumps, events)), self._limit)
-
-
-def _may_be_rounded(parts: list[bytes]) -> bool:
-    """Whether orjson may have read a number beyond 64 bits as a float (see `_PLUS`)."""
-    if not any(map(operator.contains, parts, _PLUSES)):  # the common case
-        return False
-    return any(map(_has_exponent, parts))
-
-
-def _has_exponent(part: bytes) -> bool:
-    at = part.find(b"+")
-    while at >= 0:
-        if at > 0 and part[at - 1] == _E:
-            return True
-        at = part.find(b"+", at + 1)
-    return False
 
 
 def _unwritable(batch: Batch, error: orjson.JSONEncodeError) -> InvalidBatch:

@@ -7,6 +7,7 @@ there, not at import time) and then returns the same forwarder; tests use `overr
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,9 +15,12 @@ from typing import TYPE_CHECKING
 
 from core.credentials import Credentials
 from core.delivery import Forwarder, ProducerFactory
-from core.ports import DeadLetterSink, RecordProducer, SecretSource
+from core.ports import DeadLetterSink, RecordProducer, RetryScheduler, SecretSource
+from handlers.observability import logger
 
 if TYPE_CHECKING:
+    from mypy_boto3_sqs import SQSClient
+
     # pydantic-settings costs about half the handler's cold import: only the first invocation
     # reads the settings, so it is imported there.
     from core.settings import Settings
@@ -31,6 +35,7 @@ class Overrides:
     producers: ProducerFactory | None = None
     secrets: SecretSource | None = None
     dead_letters: DeadLetterSink | None = None
+    retries: RetryScheduler | None = None
 
 
 class Container:
@@ -71,15 +76,21 @@ class Container:
         if o.settings is not None:
             settings = o.settings
         else:
-            from core.settings import load_settings  # noqa: PLC0415 (see TYPE_CHECKING above)
+            from core.settings import (  # noqa: PLC0415 (see TYPE_CHECKING above)
+                load_settings,
+                misspelt_variables,
+            )
 
             settings = load_settings("lambda")
+            for name, meant in misspelt_variables(os.environ):  # names only, never a value
+                logger.warning(f"unknown environment variable {name} ignored; meant {meant}?")
         return build(
             settings,
             budget_ms,
             producers=o.producers,
             secrets=o.secrets,
             dead_letters=o.dead_letters,
+            retries=o.retries,
         )
 
 
@@ -90,15 +101,19 @@ def build(
     producers: ProducerFactory | None = None,
     secrets: SecretSource | None = None,
     dead_letters: DeadLetterSink | None = None,
+    retries: RetryScheduler | None = None,
 ) -> Forwarder:
     """The forwarder for `settings`, with the real adapters where no override is given."""
-    from core.transform import BatchTransform  # noqa: PLC0415 (off a warm invocation's path)
+    from core.backoff import Backoff  # noqa: PLC0415 (off a warm invocation's path)
+    from core.transform import BatchTransform  # noqa: PLC0415
 
     return Forwarder(
         BatchTransform.from_settings(settings),
         producers if producers is not None else kafka_producers(settings, budget_ms),
         dead_letters if dead_letters is not None else sqs_dead_letters(settings),
         secrets if secrets is not None else secret_source(settings),
+        retries=retries if retries is not None else sqs_retries(),
+        backoff=Backoff(settings.retry_backoff_base_seconds, settings.retry_backoff_max_seconds),
     )
 
 
@@ -113,7 +128,7 @@ def kafka_producers(settings: Settings, budget_ms: int) -> ProducerFactory:
     timeouts = Timeouts.within(budget_ms)
 
     def produce_with(credentials: Credentials | None) -> RecordProducer:
-        return KafkaRecordProducer(producer_config(settings, credentials, timeouts))
+        return KafkaRecordProducer.connect(producer_config(settings, credentials, timeouts))
 
     return produce_with
 
@@ -127,23 +142,45 @@ def secret_source(settings: Settings) -> SecretSource | None:
     return SecretsManagerSource(settings.kafka_secret_id, settings.secret_cache_ttl_seconds)
 
 
-def sqs_dead_letters(settings: Settings) -> DeadLetterSink:
-    """The dead-letter queue of the settings, with short SQS timeouts and two attempts."""
+# SQS calls of an invocation have short timeouts. A call is started when one attempt fits in the
+# time left; a retry past the deadline would be cut by Lambda's timeout, which redelivers the
+# batch (nothing is lost).
+_LETTER_CALL = (1, 2, 2)  # connect s, read s, attempts: dead letters carry up to 256 KiB
+# A visibility change is small, and it follows the wait for Kafka, in the margin of 2 s that a
+# 10 s function keeps: one attempt of at most 1.5 s fits there.
+_VISIBILITY_CALL = (0.5, 1, 1)
+
+
+def _sqs_client(connect_s: float, read_s: float, attempts: int) -> SQSClient:
     import boto3  # noqa: PLC0415 (kept off the import path of a warm invocation)
     from botocore.config import Config  # noqa: PLC0415
 
-    from adapters.dead_letters import SqsDeadLetterSink  # noqa: PLC0415
-
-    assert settings.dead_letter_queue_url is not None  # noqa: S101 (required in lambda mode)
-    connect_s, read_s, attempts = 1, 2, 2
     config = Config(
         connect_timeout=connect_s, read_timeout=read_s, retries={"max_attempts": attempts}
     )
-    sqs = boto3.client("sqs", config=config)
-    # A call is started when one attempt fits in the time left; a retry past the deadline would
-    # be cut by Lambda's timeout, which redelivers the batch (nothing is lost).
+    return boto3.client("sqs", config=config)
+
+
+def sqs_dead_letters(settings: Settings) -> DeadLetterSink:
+    """The dead-letter queue of the settings."""
+    from adapters.dead_letters import SqsDeadLetterSink  # noqa: PLC0415
+
+    assert settings.dead_letter_queue_url is not None  # noqa: S101 (required in lambda mode)
+    connect_s, read_s, _ = _LETTER_CALL
     return SqsDeadLetterSink(
-        settings.dead_letter_queue_url, sqs, worst_call_s=float(connect_s + read_s)
+        settings.dead_letter_queue_url,
+        _sqs_client(*_LETTER_CALL),
+        worst_call_s=float(connect_s + read_s),
+    )
+
+
+def sqs_retries() -> RetryScheduler:
+    """The backoff's ChangeMessageVisibilityBatch calls, on the queue each event names."""
+    from adapters.retries import SqsRetryScheduler  # noqa: PLC0415
+
+    connect_s, read_s, _ = _VISIBILITY_CALL
+    return SqsRetryScheduler(
+        lambda: _sqs_client(*_VISIBILITY_CALL), worst_call_s=float(connect_s + read_s)
     )
 
 
@@ -168,9 +205,10 @@ def override(
     producers: ProducerFactory | None = None,
     secrets: SecretSource | None = None,
     dead_letters: DeadLetterSink | None = None,
+    retries: RetryScheduler | None = None,
 ) -> Iterator[None]:
     """Within the block, the container is built with these parts in place of the real ones (a
     given `forwarder` is used as it is); before and after it, the container is fresh."""
-    parts = Overrides(forwarder, settings, producers, secrets, dead_letters)
+    parts = Overrides(forwarder, settings, producers, secrets, dead_letters, retries)
     with _CONTAINER.override(parts):
         yield

@@ -39,7 +39,9 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         return WHOLE_BATCH_FAILED
     if sqs_event.messages:
         logger.set_correlation_id(sqs_event.messages[0].message_id)
-    report = forwarder.forward(sqs_event.messages, deadline, fifo=sqs_event.fifo)
+    report = forwarder.forward(
+        sqs_event.messages, deadline, fifo=sqs_event.fifo, source_arn=sqs_event.source_arn
+    )
     log_report(logger, report)
     record_metrics(metrics, report)
     return report.response()

@@ -37,6 +37,8 @@ def log_report(logger: Logger, report: InvocationReport) -> None:
         produce_ms=round(report.produce_seconds * 1000, 1),
         ack_waits=report.ack_waits,
         secret_refreshes=report.secret_refreshes,
+        postponed=report.postponed,
+        probes=report.probes,
         dropped=dict(report.dropped),
         events_forwarded=dict(report.events_forwarded),
         events_dropped=dict(report.events_dropped),
@@ -52,6 +54,7 @@ def record_metrics(metrics: Metrics, report: InvocationReport) -> None:
     metrics.add_metric("SecretRefreshes", MetricUnit.Count, report.secret_refreshes)
     metrics.add_metric("TopicUnwritable", MetricUnit.Count, len(report.unwritable_topics))
     metrics.add_metric("PortFaults", MetricUnit.Count, len(report.faults))
+    metrics.add_metric("MessagesPostponed", MetricUnit.Count, report.postponed)
     if report.ack_waits:
         metrics.add_metric("ProduceLatency", MetricUnit.Milliseconds, report.produce_seconds * 1000)
     # One metric per setting that dropped something, told apart by a dimension.

@@ -120,7 +120,7 @@ def test_host_package_loads_the_templates_settings_under_python_3_13(
     package = host
     rendered = Rendered(translate(load_source()), REQUIRED)
     environment = rendered.properties("ForwarderFunction")["Environment"]["Variables"]
-    environment["DEAD_LETTER_QUEUE_URL"] = "https://sqs.eu-west-1.amazonaws.com/1/dlq"
+    environment["DEAD_LETTER_QUEUE_URL"] = "https://sqs.eu-west-1.amazonaws.com/123456789012/dlq"
     script = (
         "import sys; sys.path.insert(0, sys.argv[1]); import handlers.lambda_handler; "
         "from core.settings import load_settings; "

@@ -38,7 +38,7 @@ def _settings_environment(rendered: Rendered) -> dict[str, str]:
         for name, value in _environment(rendered).items()
         if not name.startswith(POWERTOOLS)
     }
-    assert environment.pop("DEAD_LETTER_QUEUE_URL") == {"Ref": "DeadLetterQueue"}
+    assert environment.pop("DEAD_LETTER_QUEUE_URL") == {"Ref": "InvalidMessageQueue"}
     return {**environment, "DEAD_LETTER_QUEUE_URL": DLQ_URL}
 
 
@@ -92,7 +92,7 @@ def test_every_setting_but_the_queue_url_is_set_from_a_parameter(source: Templat
     }
 
     assert set(variables) - from_parameters == {"DEAD_LETTER_QUEUE_URL"}
-    assert variables["DEAD_LETTER_QUEUE_URL"] == {"Ref": "DeadLetterQueue"}
+    assert variables["DEAD_LETTER_QUEUE_URL"] == {"Ref": "InvalidMessageQueue"}
 
 
 def test_powertools_variables_are_set_from_parameters(translated: Template) -> None:

@@ -134,10 +134,11 @@ def test_no_kms_decrypt_without_a_key(plain: Rendered) -> None:
     assert _granting(plain, "kms:Decrypt") == []
 
 
-def test_send_message_is_allowed_on_the_dead_letter_queue_only(everything: Rendered) -> None:
+def test_send_message_is_allowed_on_the_invalid_message_queue_only(everything: Rendered) -> None:
+    # The redrive dead-letter queue is written by SQS alone, never by the forwarder.
     (statement,) = _granting(everything, "sqs:SendMessage")
 
-    assert statement["Resource"] == {"Fn::GetAtt": ["DeadLetterQueue", "Arn"]}
+    assert statement["Resource"] == {"Fn::GetAtt": ["InvalidMessageQueue", "Arn"]}
 
 
 def test_polling_is_allowed_on_the_source_queue_only(everything: Rendered) -> None:

@@ -66,11 +66,35 @@ def test_source_queue_redrives_to_the_dead_letter_queue_after_max_receive_count(
     }
 
 
-@pytest.mark.parametrize("queue", ["SourceQueue", "DeadLetterQueue"])
+@pytest.mark.parametrize("queue", ["SourceQueue", "DeadLetterQueue", "InvalidMessageQueue"])
 def test_queue_is_encrypted_at_rest(plain: Rendered, queue: str) -> None:
     properties = plain.properties(queue)
 
     assert properties.get("SqsManagedSseEnabled") is True or "KmsMasterKeyId" in properties
+
+
+SENDERS = "arn:aws:iam::111122223333:root,arn:aws:iam::111122223333:role/sender"
+
+
+def test_without_senders_the_queue_policy_grants_nothing(plain: Rendered) -> None:
+    (policy,) = plain.resources("AWS::SQS::QueuePolicy").values()
+
+    statements = policy["Properties"]["PolicyDocument"]["Statement"]
+
+    assert [s["Effect"] for s in statements] == ["Deny"]
+
+
+def test_listed_senders_may_send_to_the_source_queue_over_tls_only(translated: Template) -> None:
+    rendered = Rendered(translated, {**REQUIRED, "SenderPrincipalArns": SENDERS})
+    (policy,) = rendered.resources("AWS::SQS::QueuePolicy").values()
+
+    _, grant = policy["Properties"]["PolicyDocument"]["Statement"]
+
+    assert grant["Effect"] == "Allow"
+    assert grant["Principal"] == {"AWS": SENDERS.split(",")}
+    assert grant["Action"] == "sqs:SendMessage"
+    assert grant["Resource"] == {"Fn::GetAtt": ["SourceQueue", "Arn"]}
+    assert grant["Condition"] == {"Bool": {"aws:SecureTransport": "true"}}
 
 
 def test_queues_refuse_access_without_tls(plain: Rendered) -> None:
@@ -78,13 +102,26 @@ def test_queues_refuse_access_without_tls(plain: Rendered) -> None:
 
     (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
 
-    assert policy["Properties"]["Queues"] == [{"Ref": "SourceQueue"}, {"Ref": "DeadLetterQueue"}]
+    assert policy["Properties"]["Queues"] == [
+        {"Ref": "SourceQueue"},
+        {"Ref": "DeadLetterQueue"},
+        {"Ref": "InvalidMessageQueue"},
+    ]
     assert statement["Effect"] == "Deny"
     assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
 
 
-def test_dead_letter_queue_keeps_messages_for_14_days(plain: Rendered) -> None:
-    assert plain.properties("DeadLetterQueue")["MessageRetentionPeriod"] == 14 * 24 * 3600
+@pytest.mark.parametrize("queue", ["DeadLetterQueue", "InvalidMessageQueue"])
+def test_dead_letters_are_kept_for_14_days(plain: Rendered, queue: str) -> None:
+    assert plain.properties(queue)["MessageRetentionPeriod"] == 14 * 24 * 3600
+
+
+def test_invalid_messages_go_to_their_own_queue_not_the_redrive_target(plain: Rendered) -> None:
+    variables = plain.properties("ForwarderFunction")["Environment"]["Variables"]
+    redrive = plain.properties("SourceQueue")["RedrivePolicy"]
+
+    assert variables["DEAD_LETTER_QUEUE_URL"] == {"Ref": "InvalidMessageQueue"}
+    assert redrive["deadLetterTargetArn"] == {"Fn::GetAtt": ["DeadLetterQueue", "Arn"]}
 
 
 def test_source_queue_keeps_messages_less_long_than_the_dead_letter_queue(
@@ -95,7 +132,7 @@ def test_source_queue_keeps_messages_less_long_than_the_dead_letter_queue(
     assert source < plain.properties("DeadLetterQueue")["MessageRetentionPeriod"]
 
 
-@pytest.mark.parametrize("queue", ["SourceQueue", "DeadLetterQueue"])
+@pytest.mark.parametrize("queue", ["SourceQueue", "DeadLetterQueue", "InvalidMessageQueue"])
 def test_queue_is_kept_when_the_stack_is_deleted(translated: Template, queue: str) -> None:
     resource = translated["Resources"][queue]
 

@@ -16,6 +16,7 @@ import orjson
 import pytest
 
 from core.deadline import Deadline
+from core.kafka_records import body_digest
 from core.sqs_event import SqsMessage
 from handlers import container
 from handlers.observability import logger
@@ -49,14 +50,19 @@ def preview(deployment: Deployment, event_file: str) -> list[dict[str, Any]]:
     return [orjson.loads(line) for line in out.splitlines()]
 
 
-def topic_as_preview(deployment: Deployment) -> list[dict[str, Any]]:
-    """The topic's records in the shape preview prints, ordered by dedup id."""
+def topic_as_preview(deployment: Deployment, event_file: str) -> list[dict[str, Any]]:
+    """The topic's records in the shape preview prints, ordered by dedup id; the message id is
+    the event file's record whose body the dedup id was made from."""
+    message_ids = {
+        body_digest(record["body"]): record["messageId"]
+        for record in load_event(event_file)["Records"]
+    }
     lines = []
     for record in read_topic(deployment.stack, deployment.topic, timeout_s=10):
         headers = {name: value.decode() for name, value in record.headers}
         lines.append(
             {
-                "message_id": headers["x-forwarder-dedup-id"].rsplit(":", 1)[0],
+                "message_id": message_ids[headers["x-forwarder-dedup-id"].rsplit(":", 1)[0]],
                 "topic": record.topic,
                 "key": record.key.decode() if record.key is not None else None,
                 "headers": headers,
@@ -78,13 +84,14 @@ def test_records_in_kafka_equal_what_preview_prints(deploy: Any, mechanism: str)
     assert response == {"batchItemFailures": []}
     expected = by_dedup_id(preview(deployment, "mixed-batch.json"))
     assert expected, "the mixed batch must produce records"
-    assert topic_as_preview(deployment) == expected
+    assert topic_as_preview(deployment, "mixed-batch.json") == expected
 
 
 def test_per_event_records_in_kafka_equal_what_preview_prints(deploy: Any) -> None:
     deployment = deploy("SCRAM-SHA-512", SEND_AS_BATCH="false", INCLUDE_MP_DEVICEID="true")
     deployment.invoke(load_event("several-records.json"))
-    assert topic_as_preview(deployment) == by_dedup_id(preview(deployment, "several-records.json"))
+    expected = by_dedup_id(preview(deployment, "several-records.json"))
+    assert topic_as_preview(deployment, "several-records.json") == expected
 
 
 def test_a_wrong_password_retries_every_record_and_never_logs_it(
@@ -111,6 +118,32 @@ def test_a_wrong_password_retries_every_record_and_never_logs_it(
     assert "message left for retry" in logged  # the capture holds the handler's lines
     captured = capfd.readouterr()
     assert wrong not in logged + captured.out + captured.err
+
+
+def test_a_secret_whose_ca_pem_is_no_certificate_retries_naming_the_secret_never_its_value(
+    deploy: Any, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    deployment = deploy("SCRAM-SHA-512")
+    user = deployment.stack.credentials("SCRAM-SHA-512")
+    canary = "-----BEGIN CERTIFICATE-----\nca-pem-canary-5512\n-----END CERTIFICATE-----\n"
+    deployment.secrets.put_secret_value(
+        SecretId=deployment.secret_id,
+        SecretString=json.dumps(
+            {"username": user.username, "password": user.password, "ca_pem": canary}
+        ),
+    )
+    caplog.set_level(logging.DEBUG)
+    response = deployment.invoke(sqs_event(VALID_BATCH), timeout_s=20)
+    assert response == {"batchItemFailures": [{"itemIdentifier": "msg-0"}]}
+    assert read_topic(deployment.stack, deployment.topic, timeout_s=2) == []
+    retried = [r for r in caplog.records if r.getMessage() == "message left for retry"]
+    reasons = [logger.registered_handler.format(r) for r in retried]
+    assert len(reasons) == 1
+    assert deployment.secret_id in reasons[0]
+    assert "ca_pem" in reasons[0]
+    captured = capfd.readouterr()
+    logged = "\n".join(logger.registered_handler.format(r) for r in caplog.records)
+    assert "ca-pem-canary" not in logged + captured.out + captured.err
 
 
 def test_rotation_succeeds_on_the_next_invocation_after_one_refetch(deploy: Any) -> None:
@@ -151,7 +184,7 @@ def test_an_invalid_body_is_dead_lettered_and_the_valid_ones_delivered_once(depl
     deployment = deploy("SCRAM-SHA-512")
     response = deployment.invoke(sqs_event(VALID_BATCH, "{not json", VALID_BATCH))
     assert response == {"batchItemFailures": []}
-    letters = deployment.dead_letters()
+    letters = deployment.invalid_messages()
     assert [m["Body"] for m in letters] == ["{not json"]
     attributes = letters[0]["MessageAttributes"]
     assert attributes["error-class"]["StringValue"] == "InvalidBatch"
@@ -160,7 +193,8 @@ def test_an_invalid_body_is_dead_lettered_and_the_valid_ones_delivered_once(depl
         dict(r.headers)["x-forwarder-dedup-id"].decode()
         for r in read_topic(deployment.stack, deployment.topic, timeout_s=10)
     ]
-    assert sorted(dedup_ids) == ["msg-0:0", "msg-2:0"]
+    # Two identical bodies: the same dedup id, as an identical resend would have.
+    assert dedup_ids == [f"{body_digest(VALID_BATCH)}:0"] * 2
 
 
 def test_an_unreachable_broker_retries_every_record_before_the_deadline(deploy: Any) -> None:
@@ -196,7 +230,7 @@ def test_forwarder_invoke_runs_the_handler_on_an_event_file(deploy: Any) -> None
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.splitlines()[-1]) == {"batchItemFailures": []}
     expected = by_dedup_id(preview(deployment, "several-records.json"))
-    assert topic_as_preview(deployment) == expected
+    assert topic_as_preview(deployment, "several-records.json") == expected
 
 
 def test_forwarder_invoke_names_a_missing_setting(deploy: Any) -> None:

@@ -39,21 +39,21 @@ def producer(stack: StackInfo, adapter_topic: str) -> Iterator[KafkaRecordProduc
             "kafka_auth_method": "SCRAM-SHA-512",
             "kafka_secret_id": "unused",
             "kafka_ca_bundle": stack.ca_file,
-            "dead_letter_queue_url": "https://sqs/unused",
+            "dead_letter_queue_url": stack.dlq_url,
         },
     )
     user = stack.credentials("SCRAM-SHA-512")
     config = producer_config(
         settings, Credentials(user.username, user.password), Timeouts.within(60_000)
     )
-    made = KafkaRecordProducer(config | {"linger_ms": LONG_LINGER_MS})
+    made = KafkaRecordProducer.connect(config | {"linger_ms": LONG_LINGER_MS})
     yield made
     made.close()
 
 
 def records(topic: str, count: int) -> list[KafkaRecord]:
     values = [b'{"n":%d}' % n for n in range(count)]
-    return kafka_records(values, topic=topic, key=None, batch_id=None, message_id="m")
+    return kafka_records(values, topic=topic, key=None, batch_id=None, dedup_key="m")
 
 
 def test_the_wait_ends_with_the_acknowledgements_not_after_linger_ms(

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from core.kafka_records import body_digest
 from handlers.lambda_handler import handler
 from handlers.local.event_source_mapping import LocalEventSourceMapping, MappingConfig
 from local_stack import read_topic
@@ -107,9 +108,42 @@ def test_a_message_failing_five_receives_is_moved_to_the_dead_letter_queue(deplo
     [message_id] = send(deployment, [batch(1)])
     config = MappingConfig(batching_window_s=0.1, visibility_timeout_s=1, function_timeout_s=4)
     mapping = LocalEventSourceMapping(deployment.sqs, deployment.queue_url, handler, config)
-    mapping.drain(max_idle_s=3, max_seconds=90)
+    mapping.drain(max_idle_s=6, max_seconds=90)  # idle through the longest local backoff (4 s)
     assert mapping.stats.reported_failed == 5
-    assert [m["MessageId"] for m in deployment.dead_letters()] == [message_id]
+    assert [m["MessageId"] for m in deployment.exhausted()] == [message_id]
+    assert deployment.invalid_messages() == []
+
+
+def test_a_retried_message_stays_hidden_for_its_backoff_not_the_visibility_timeout(
+    deploy: Any,
+) -> None:
+    # Backoff of 8 s at the first receive: hidden 4-8 s, though the mapping hides for 1 s.
+    deployment = deploy(
+        KAFKA_BOOTSTRAP_SERVERS="localhost:1",
+        RETRY_BACKOFF_BASE_SECONDS="8",
+        RETRY_BACKOFF_MAX_SECONDS="8",
+    )
+    send(deployment, [batch(1)])
+    config = MappingConfig(batching_window_s=0.1, visibility_timeout_s=1, function_timeout_s=6)
+    mapping = LocalEventSourceMapping(deployment.sqs, deployment.queue_url, handler, config)
+    assert mapping.poll_once() == 1
+    assert mapping.stats.reported_failed == 1
+    hidden_for = seconds_until_visible(deployment, max_seconds=15)
+    # The handler set 4-8 s just before it returned; the count is read every 0.2 s.
+    assert 3.5 <= hidden_for <= 9.0
+
+
+def seconds_until_visible(deployment: Deployment, max_seconds: float) -> float:
+    """Seconds until the source queue shows a message again (SQS's visible count)."""
+    started = time.monotonic()
+    while time.monotonic() - started < max_seconds:
+        attributes = deployment.sqs.get_queue_attributes(
+            QueueUrl=deployment.queue_url, AttributeNames=["ApproximateNumberOfMessages"]
+        )["Attributes"]
+        if int(attributes["ApproximateNumberOfMessages"]):
+            return time.monotonic() - started
+        time.sleep(0.2)
+    raise AssertionError(f"not visible again within {max_seconds}s")
 
 
 def test_every_message_is_in_kafka_or_in_the_dead_letter_queue(deploy: Any) -> None:
@@ -118,13 +152,14 @@ def test_every_message_is_in_kafka_or_in_the_dead_letter_queue(deploy: Any) -> N
     ids = send(deployment, bodies)
     mapping = LocalEventSourceMapping(deployment.sqs, deployment.queue_url, handler, FAST)
     mapping.drain(max_idle_s=3, max_seconds=120)
+    id_of = {body_digest(body): i for body, i in zip(bodies, ids, strict=True)}
     in_kafka = {
-        dict(r.headers)["x-forwarder-dedup-id"].decode().rsplit(":", 1)[0]
+        id_of[dict(r.headers)["x-forwarder-dedup-id"].decode().rsplit(":", 1)[0]]
         for r in read_topic(deployment.stack, deployment.topic, timeout_s=10)
     }
     dead = {
         m["MessageAttributes"]["source-message-id"]["StringValue"]
-        for m in deployment.dead_letters()
+        for m in deployment.invalid_messages()
     }
     assert in_kafka | dead == set(ids)
     assert not in_kafka & dead

@@ -165,5 +165,5 @@ def test_no_canary_reaches_the_debug_logs_of_a_wrong_then_right_password_run(
         r.value.decode() for r in read_topic(deployment.stack, deployment.topic, timeout_s=10)
     )
     assert set(hits(values, PAYLOAD_CANARIES)) == set(PAYLOAD_CANARIES)
-    letters = "\n".join(m["Body"] for m in deployment.dead_letters())
+    letters = "\n".join(m["Body"] for m in deployment.invalid_messages())
     assert set(hits(letters, PAYLOAD_CANARIES)) == set(PAYLOAD_CANARIES)

@@ -48,4 +48,4 @@ def test_an_amplified_message_is_delivered_within_a_512_mb_function(
     assert worker.returncode == 0, worker.stderr[-2000:]
     assert json.loads(worker.stdout.strip().splitlines()[-1]) == {"batchItemFailures": []}
     assert topic_record_count(deployment.stack, deployment.topic) == AMPLIFIED_EVENTS
-    assert deployment.dead_letters() == []
+    assert deployment.invalid_messages() == []

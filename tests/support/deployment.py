@@ -16,7 +16,8 @@ from handlers.lambda_handler import handler
 from handlers.local.context import LOCAL_POWERTOOLS_ENV, LocalContext
 from handlers.local.event_source_mapping import queue_depth
 from local_stack import StackInfo, create_topic, env_vars
-from local_stack.queues import create_queue_pair, peek_queue
+from local_stack.lifecycle import LOCAL_BACKOFF
+from local_stack.queues import create_invalid_queue, create_queue_pair, peek_queue
 
 
 def aws_environment(stack: StackInfo) -> dict[str, str]:
@@ -37,11 +38,17 @@ class Deployment:
     env: dict[str, str]
     sqs: Any
     secrets: Any
+    invalid_url: str  # the forwarder's DEAD_LETTER_QUEUE_URL; `dlq_url` is the redrive target
 
     def invoke(self, event: dict[str, Any], timeout_s: float = 30.0) -> Any:
         return handler(event, LocalContext(timeout_s=timeout_s))
 
-    def dead_letters(self) -> list[dict[str, Any]]:
+    def invalid_messages(self) -> list[dict[str, Any]]:
+        """What the forwarder dead-lettered as invalid, with the reason attributes."""
+        return peek_queue(self.sqs, self.invalid_url)
+
+    def exhausted(self) -> list[dict[str, Any]]:
+        """What SQS moved to the dead-letter queue after maxReceiveCount receives."""
         return peek_queue(self.sqs, self.dlq_url)
 
     def queue_depth(self, queue_url: str | None = None) -> int:
@@ -66,6 +73,7 @@ def provision(
     sqs = boto3.client("sqs")
     secrets = boto3.client("secretsmanager")
     queue_url, dlq_url = create_queue_pair(sqs, name)
+    invalid_url = create_invalid_queue(sqs, name)
     user = stack.credentials("SCRAM-SHA-512" if mechanism == "NONE" else mechanism)
     value = secret or {"username": user.username, "password": user.password}
     secret_id = secrets.create_secret(Name=f"{name}/kafka", SecretString=json.dumps(value))["ARN"]
@@ -75,8 +83,11 @@ def provision(
         "KAFKA_AUTH_METHOD": mechanism,
         "KAFKA_SECRET_ID": secret_id,
         "KAFKA_CA_BUNDLE": stack.ca_file,
-        "DEAD_LETTER_QUEUE_URL": dlq_url,
+        "DEAD_LETTER_QUEUE_URL": invalid_url,
+        **LOCAL_BACKOFF,
     } | (env or {})
     for key, setting in settings.items():
         setenv(key, setting)
-    return Deployment(stack, name, queue_url, dlq_url, secret_id, settings, sqs, secrets)
+    return Deployment(
+        stack, name, queue_url, dlq_url, secret_id, settings, sqs, secrets, invalid_url
+    )

@@ -1,6 +1,6 @@
 """Fakes of the ports in `core.ports`: a producer that answers per record, a secret source that
-counts fetches, a dead-letter sink that remembers what it got, a scripted transform, and a
-fault plan that makes any of them raise any exception at a chosen call."""
+counts fetches, a dead-letter sink and a retry scheduler that remember what they got, a scripted
+transform, and a fault plan that makes any of them raise any exception at a chosen call."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from core.backoff import Postponement
 from core.credentials import Credentials
 from core.deadline import Deadline
 from core.errors import ForwarderError, SecretUnavailable
 from core.kafka_records import KafkaRecord
 from core.outcomes import DeadLetter
-from core.ports import DeadLetterSink, RecordProducer, SecretSource
+from core.ports import DeadLetterSink, RecordProducer, RetryScheduler, SecretSource
 from core.sqs_event import SqsMessage
 from core.transform import Rejected, Transformed
 
@@ -31,7 +32,7 @@ def ack_all(_record: KafkaRecord, _credentials: Credentials | None) -> Forwarder
 class Faults:
     """Which call of which port raises what: `plan[port] = (n, exception class)` raises on the
     n-th call (from 0) of `port`, one of "factory", "produce", "close", "secret", "dead_letters",
-    "transform"."""
+    "transform", "postpone"."""
 
     plan: dict[str, tuple[int, type[Exception]]] = field(default_factory=dict)
     calls: Counter[str] = field(default_factory=Counter)
@@ -129,6 +130,22 @@ class FakeDeadLetters:
 
 
 @dataclass
+class FakeRetries:
+    """Remembers every postponement per queue ARN; refuses the message ids in `refuse`."""
+
+    refuse: set[str] = field(default_factory=set)
+    faults: Faults = field(default_factory=Faults)
+    postponed: list[tuple[str, Postponement]] = field(default_factory=list)
+
+    def postpone(
+        self, queue_arn: str, postponements: Sequence[Postponement], deadline: Deadline
+    ) -> set[str]:
+        self.faults.strike("postpone")
+        self.postponed.extend((queue_arn, p) for p in postponements)
+        return {p.message_id for p in postponements if p.message_id in self.refuse}
+
+
+@dataclass
 class ScriptedTransform:
     """Body `records:N` gives N records of value `<message id>/<n>`, each one `custom_event`;
     `invalid` is rejected; `drop` gives none (an eventless batch dropped by the settings)."""
@@ -149,7 +166,7 @@ class ScriptedTransform:
 
 
 def _typecheck(
-    producer: FakeProducer, secrets: FakeSecrets, sink: FakeDeadLetters
-) -> tuple[RecordProducer, SecretSource, DeadLetterSink]:
+    producer: FakeProducer, secrets: FakeSecrets, sink: FakeDeadLetters, retries: FakeRetries
+) -> tuple[RecordProducer, SecretSource, DeadLetterSink, RetryScheduler]:
     """Never called: mypy checks here that the fakes implement the ports."""
-    return producer, secrets, sink
+    return producer, secrets, sink, retries

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from core.kafka_records import KafkaRecord
+from core.kafka_records import KafkaRecord, body_digest
 from core.settings import Settings, load_settings
 from core.sqs_event import SqsMessage
 from core.transform import BatchTransform, Rejected, Transformed
@@ -22,6 +22,11 @@ def make_settings(**values: Any) -> Settings:
 
 def body_of(batch: dict[str, Any] | str) -> str:
     return batch if isinstance(batch, str) else json.dumps(batch)
+
+
+def dedup_stem(batch: dict[str, Any] | str) -> str:
+    """The stem of the dedup ids of the records `batch` makes (its body's digest)."""
+    return body_digest(body_of(batch))
 
 
 def apply(batch: dict[str, Any] | str, **settings: Any) -> Transformed | Rejected:

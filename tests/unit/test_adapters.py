@@ -3,8 +3,10 @@ batching. Their I/O is tested against the real stack in tests/integration."""
 
 from __future__ import annotations
 
+import json
 import ssl
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,12 +30,13 @@ from core.errors import (
 )
 from core.outcomes import DeadLetter
 from core.settings import load_settings
+from tests.support.certificates import self_signed_ca
 
 LAMBDA = {
     "kafka_bootstrap_servers": "b1:9096,b2:9096",
     "kafka_topic": "events",
     "kafka_secret_id": "s",
-    "dead_letter_queue_url": "https://sqs/dlq",
+    "dead_letter_queue_url": "https://sqs.us-east-1.amazonaws.com/123456789012/dlq",
 }
 ALICE = Credentials("alice", "s3cret-canary")
 
@@ -140,9 +143,31 @@ def test_a_broker_size_refusal_dead_letters_with_reason_oversize() -> None:
     assert translate(kafka_errors.MessageSizeTooLargeError(), "events").reason == "oversize"  # type: ignore[attr-defined]
 
 
-def test_a_valid_secret_gives_credentials_and_an_optional_ca() -> None:
-    raw = '{"username": "u", "password": "p", "ca_pem": "-----BEGIN CERTIFICATE-----"}'
-    assert parse_secret(raw, "id") == Credentials("u", "p", "-----BEGIN CERTIFICATE-----")
+def test_a_valid_secret_gives_credentials_and_an_optional_ca(tmp_path: Path) -> None:
+    pem = self_signed_ca(tmp_path).read_text()
+    raw = json.dumps({"username": "u", "password": "p", "ca_pem": pem})
+    assert parse_secret(raw, "id") == Credentials("u", "p", pem)
+
+
+def test_a_secret_with_an_empty_ca_pem_has_no_ca() -> None:
+    raw = '{"username": "u", "password": "p", "ca_pem": ""}'
+    assert parse_secret(raw, "id") == Credentials("u", "p", None)
+
+
+@pytest.mark.parametrize(
+    "ca_pem",
+    ["ca-canary", "-----BEGIN CERTIFICATE-----", "-----BEGIN CERTIFICATE-----\nY2EtY2FuYXJ5\n"
+     "-----END CERTIFICATE-----\n", " "],
+)  # fmt: skip
+def test_a_secret_whose_ca_pem_is_no_certificate_is_unavailable_naming_the_secret_not_the_value(
+    ca_pem: str,
+) -> None:
+    raw = json.dumps({"username": "u", "password": "s3cret-canary", "ca_pem": ca_pem})
+    with pytest.raises(SecretUnavailable, match="forwarder/kafka") as raised:
+        parse_secret(raw, "forwarder/kafka")
+    assert "ca_pem" in str(raised.value)
+    assert "canary" not in str(raised.value)
+    assert "Y2Et" not in str(raised.value)
 
 
 @pytest.mark.parametrize(

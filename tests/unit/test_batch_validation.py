@@ -48,6 +48,8 @@ INVALID = [
     ('{"mpid": {"value": 12}}', "mpid_not_integer"),
     ('{"mpid": [12]}', "mpid_not_integer"),
     ('{"mpid": 1e400}', "mpid_not_integer"),
+    ('\ufeff\ufeff{"events": []}', "not_json"),  # one byte order mark is dropped, not two
+    ('{"events": []}\ufeff', "not_json"),
 ]
 
 
@@ -225,3 +227,15 @@ def test_paired_surrogate_escape_is_a_character() -> None:
 def test_event_data_is_not_validated() -> None:
     batch = {"events": [{"event_type": "custom_event"}, {"event_type": "screen_view", "data": 7}]}
     assert value(batch) == batch
+
+
+@pytest.mark.parametrize("send_as_batch", [True, False])
+def test_a_leading_byte_order_mark_is_dropped_and_the_body_parsed(send_as_batch: bool) -> None:
+    body = '\ufeff{"events":[{"event_type":"x","data":{"v":1.10}}],"mpid":7}'
+    (record,) = transformed(body, send_as_batch=send_as_batch).records
+    assert record.value == body[1:].encode()
+
+
+def test_a_byte_order_mark_before_a_number_the_exact_parser_keeps_is_dropped() -> None:
+    body = '\ufeff{"events":[],"total":1e400}'
+    assert transformed(body).records[0].value == b'{"events":[],"total":1e400}'

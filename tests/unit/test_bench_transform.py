@@ -37,3 +37,13 @@ def test_ratio_runs_in_both_modes(bench: ModuleType, per_event: bool) -> None:
     value, micros = bench.ratio(3, per_event, repeats=1, seconds=0.001)
     assert value > 0
     assert micros > 0
+
+
+@pytest.mark.parametrize("per_event", [True, False])
+def test_the_transform_costs_at_most_three_times_the_orjson_floor(
+    bench: ModuleType, per_event: bool
+) -> None:
+    # A guard, not a benchmark: CPU time of both sides, interleaved in this process, so a load
+    # beside it does not move the ratio much. Normal is ~1.2; a doubled parse is ~2.4 and more.
+    value, _ = bench.ratio(50, per_event, repeats=5, seconds=0.05)
+    assert value <= 3.0, f"the transform costs {value:.2f}x the orjson floor"

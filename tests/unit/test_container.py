@@ -83,8 +83,26 @@ def test_without_overrides_a_bad_setting_fails_the_cold_start_naming_the_variabl
 ) -> None:
     monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "localhost:9093")
     monkeypatch.setenv("KAFKA_TOPIC", "events")
-    monkeypatch.setenv("DEAD_LETTER_QUEUE_URL", "http://localhost/q")
+    monkeypatch.setenv("DEAD_LETTER_QUEUE_URL", "http://localhost:4566/123456789012/q")
     monkeypatch.setenv("KAFKA_AUTH_METHOD", "KERBEROS")
     container.reset()
     with pytest.raises(SettingsError, match="KAFKA_AUTH_METHOD"):
         container.get(30_000)
+
+
+def test_cold_start_warns_about_a_misspelt_variable_naming_it_never_its_value(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "localhost:9093")
+    monkeypatch.setenv("KAFKA_TOPIC", "events")
+    monkeypatch.setenv("KAFKA_AUTH_METHOD", "NONE")
+    monkeypatch.setenv("DEAD_LETTER_QUEUE_URL", "http://localhost:4566/123456789012/q")
+    monkeypatch.setenv("SEND_AS_BATCHES", "value-canary")
+    with container.override(
+        producers=FakeProducers(), secrets=FakeSecrets([ALICE]), dead_letters=FakeDeadLetters()
+    ):
+        container.get(30_000)
+    (warning,) = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert "SEND_AS_BATCHES" in warning
+    assert "SEND_AS_BATCH?" in warning
+    assert "value-canary" not in caplog.text

@@ -18,6 +18,9 @@ DENIED = {
 }  # fmt: skip
 # Reading the environment is the settings model's job alone (pydantic-settings reads it there).
 ENVIRONMENT_ONLY_IN = {"settings.py"}
+# settings.py parses the CA bundle with ssl (a file read, no connection), so that a bad bundle
+# fails the cold start naming KAFKA_CA_BUNDLE (docs/contract.md#settings).
+ALLOWED_IN = {"settings.py": {"ssl"}}
 
 
 def imported_roots(tree: ast.AST) -> set[str]:
@@ -54,7 +57,7 @@ def test_core_has_modules_to_check() -> None:
 @pytest.mark.parametrize("module", MODULES, ids=lambda path: path.name)
 def test_core_module_imports_nothing_that_does_io(module: Path) -> None:
     tree = ast.parse(module.read_text(encoding="utf-8"))
-    assert imported_roots(tree) & DENIED == set()
+    assert imported_roots(tree) & (DENIED - ALLOWED_IN.get(module.name, set())) == set()
 
 
 @pytest.mark.parametrize(

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
+import pytest
+
+from core.kafka_records import body_digest
 from core.sqs_event import SqsMessage
 from core.transform import BatchTransform, Transformed
 from tests.support.transforming import (
     MESSAGE_ID,
+    body_of,
+    dedup_stem,
     event,
     headers,
     make_settings,
@@ -54,19 +60,21 @@ def test_value_is_compact_json() -> None:
 
 
 def test_batch_record_headers() -> None:
-    (record,) = records({"events": [event()], "batch_id": -5539021836540099217})
+    batch = {"events": [event()], "batch_id": -5539021836540099217}
+    (record,) = records(batch)
     assert headers(record) == {
         "content-type": "application/json",
-        "x-forwarder-dedup-id": f"{MESSAGE_ID}:0",
+        "x-forwarder-dedup-id": f"{dedup_stem(batch)}:0",
         "x-mp-batch-id": "-5539021836540099217",
     }
 
 
 def test_per_event_record_headers_name_the_event_type() -> None:
-    result = records({"events": [event("screen_view")], "batch_id": 5}, send_as_batch=False)
+    batch = {"events": [event("screen_view")], "batch_id": 5}
+    result = records(batch, send_as_batch=False)
     assert headers(result[0]) == {
         "content-type": "application/json",
-        "x-forwarder-dedup-id": f"{MESSAGE_ID}:0",
+        "x-forwarder-dedup-id": f"{dedup_stem(batch)}:0",
         "x-mp-batch-id": "5",
         "x-mp-event-type": "screen_view",
     }
@@ -92,9 +100,24 @@ def test_no_batch_id_header_without_batch_id() -> None:
     assert "x-mp-batch-id" not in headers(record)
 
 
-def test_batch_id_decimal_string_is_its_header() -> None:
-    (record,) = records({"events": [], "batch_id": "-0042"})
-    assert headers(record)["x-mp-batch-id"] == "-42"
+@pytest.mark.parametrize("batch_id", ["007", "-0042", "7", "-0"])
+def test_batch_id_decimal_string_is_its_header_as_given(batch_id: str) -> None:
+    (record,) = records({"events": [], "batch_id": batch_id})
+    assert headers(record)["x-mp-batch-id"] == batch_id
+
+
+@pytest.mark.parametrize("literal", ["7", "-0", "-5539021836540099217"])
+@pytest.mark.parametrize("send_as_batch", [True, False])
+def test_batch_id_integer_is_its_header_as_written(literal: str, send_as_batch: bool) -> None:
+    body = f'{{"events":[{{"event_type":"x"}}],"batch_id":{literal}}}'
+    (record,) = records(body, send_as_batch=send_as_batch)
+    assert headers(record)["x-mp-batch-id"] == literal
+
+
+def test_mpid_key_stays_canonical_when_the_batch_id_header_is_literal() -> None:
+    (record,) = records({"events": [], "mpid": "007", "batch_id": "007"})
+    assert record.key == b"7"
+    assert headers(record)["x-mp-batch-id"] == "007"
 
 
 def test_batch_id_that_is_not_an_integer_gets_no_header_and_is_forwarded() -> None:
@@ -114,15 +137,45 @@ def test_eventless_batch_record_has_no_event_type_header() -> None:
 
 
 def test_dedup_ids_number_the_records_of_one_message_from_zero() -> None:
-    result = records({"events": [event() for _ in range(1030)]}, send_as_batch=False)
+    batch = {"events": [event() for _ in range(1030)]}
+    result = records(batch, send_as_batch=False)
     ids = [headers(r)["x-forwarder-dedup-id"] for r in result]
-    assert ids == [f"{MESSAGE_ID}:{n}" for n in range(1030)]
+    assert ids == [f"{dedup_stem(batch)}:{n}" for n in range(1030)]
 
 
 def test_dedup_ids_are_stable_across_redeliveries() -> None:
     first = records({"events": [event(), event()]}, send_as_batch=False)
     again = records({"events": [event(), event()]}, send_as_batch=False)
     assert first == again
+
+
+def test_dedup_id_stem_is_the_sha256_of_the_body_cut_to_128_bits_in_hex() -> None:
+    body = body_of({"events": [event()], "mpid": 7})
+    (record,) = records(body)
+    expected = hashlib.sha256(body.encode()).hexdigest()[:32]
+    assert headers(record)["x-forwarder-dedup-id"] == f"{expected}:0"
+    assert len(expected) == 32
+
+
+def test_dedup_ids_do_not_depend_on_the_sqs_message_id() -> None:
+    # A DLQ redrive or an identical resend gives the same body a new message id.
+    transform = BatchTransform.from_settings(make_settings(send_as_batch=False))
+    body = body_of({"events": [event(), event()], "mpid": 1})
+    first = transform.apply(SqsMessage("original-id", body))
+    redriven = transform.apply(SqsMessage("redriven-id", body))
+    assert isinstance(first, Transformed)
+    assert isinstance(redriven, Transformed)
+    assert list(first.records) == list(redriven.records)
+
+
+def test_different_bodies_have_different_dedup_ids() -> None:
+    one = records({"events": [event(n=1)]})[0]
+    other = records({"events": [event(n=2)]})[0]
+    assert headers(one)["x-forwarder-dedup-id"] != headers(other)["x-forwarder-dedup-id"]
+
+
+def test_body_digest_of_a_lone_surrogate_is_a_digest_not_an_error() -> None:
+    assert len(body_digest("\ud800")) == 32
 
 
 def test_per_event_record_keeps_events_where_it_was() -> None:
@@ -163,7 +216,8 @@ def test_messages_do_not_share_state() -> None:
     second = transform.apply(SqsMessage("m-2", '{"events":[{"event_type":"b"}]}'))
     assert isinstance(first, Transformed)
     assert isinstance(second, Transformed)
-    assert headers(first.records[0])["x-forwarder-dedup-id"] == "m-1:0"
+    first_body = '{"events":[{"event_type":"a"}],"mpid":1}'
+    assert headers(first.records[0])["x-forwarder-dedup-id"] == f"{body_digest(first_body)}:0"
     assert second.records[0].key is None
     assert json.loads(second.records[0].value) == {
         "events": [{"event_type": "b"}],

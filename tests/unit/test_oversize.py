@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.transforming import MESSAGE_ID, event, headers, records, rejected, values
+from tests.support.transforming import dedup_stem, event, headers, records, rejected, values
 
 BATCH_FIELDS = {"mpid": -8205710379248813376, "batch_id": 7, "environment": "production"}
 
@@ -64,9 +64,10 @@ def test_split_records_are_each_within_the_limit_and_as_few_as_fit() -> None:
 
 
 def test_split_records_have_consecutive_dedup_ids() -> None:
-    result = records(batch_of(20), kafka_max_message_bytes=1500)
+    batch = batch_of(20)
+    result = records(batch, kafka_max_message_bytes=1500)
     assert [headers(r)["x-forwarder-dedup-id"] for r in result] == [
-        f"{MESSAGE_ID}:{n}" for n in range(len(result))
+        f"{dedup_stem(batch)}:{n}" for n in range(len(result))
     ]
 
 
@@ -123,3 +124,20 @@ def test_limit_counts_bytes_not_characters() -> None:
     size = size_of(batch)
     assert size > 2000
     assert rejected(batch, kafka_max_message_bytes=size - 1).reason == "oversize"
+
+
+def test_an_event_that_fills_a_record_exactly_inside_a_split_batch_is_sent() -> None:
+    small, big = event(n=0, text="s"), event(n=1, text="x" * 2000)
+    limit = size_of({"events": [big], **BATCH_FIELDS})
+    result = values({"events": [small, big, small], **BATCH_FIELDS}, kafka_max_message_bytes=limit)
+    assert [v["events"] for v in result] == [[small], [big], [small]]
+
+
+def test_two_events_that_exactly_fill_a_record_share_it() -> None:
+    first, second, third = (event(n=n, text="x" * 500) for n in range(3))
+    limit = size_of({"events": [first, second], **BATCH_FIELDS})
+    result = records(
+        {"events": [first, second, third], **BATCH_FIELDS}, kafka_max_message_bytes=limit
+    )
+    assert [json.loads(r.value)["events"] for r in result] == [[first, second], [third]]
+    assert len(result[0].value) == limit

@@ -185,6 +185,38 @@ def test_installed_forwarder_script_runs_preview() -> None:
     assert completed.stdout == expected
 
 
+def test_preview_prints_a_line_for_a_message_delivered_with_no_record(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    config = tmp_path / "settings.json"
+    config.write_text(json.dumps({"send_batches_without_events": False}))
+    code, lines, _ = preview(
+        capsys, "--config", str(config), str(ROOT / "events/eventless-batch.json")
+    )
+    assert code == 0
+    assert [json.loads(line) for line in lines] == [
+        {"message_id": message_id, "outcome": "delivered", "records": 0,
+         "reason": "eventless_batch", "dropped": {"eventless_batch": 1}}
+        for message_id in ("a1d4c7e2-8b3f-4c60-9e15-7f2a0b6d3c11",
+                           "a1d4c7e2-8b3f-4c60-9e15-7f2a0b6d3c12")
+    ]  # fmt: skip
+
+
+def test_preview_line_for_no_record_counts_the_events_the_settings_dropped(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    config = tmp_path / "settings.json"
+    config.write_text(json.dumps({"send_batches_without_events": False, "send_as_batch": False}))
+    body = json.dumps({"events": [{"event_type": "user_attribute_change"}] * 2})
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"Records": [{"messageId": "m-1", "body": body}]}))
+    _, lines, _ = preview(capsys, "--config", str(config), str(event))
+    assert [json.loads(line) for line in lines] == [
+        {"message_id": "m-1", "outcome": "delivered", "records": 0, "reason": "eventless_batch",
+         "dropped": {"user_attribute_change": 2, "eventless_batch": 1}}
+    ]  # fmt: skip
+
+
 def test_preview_shows_the_traceparent_of_a_traced_message(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -8,7 +8,15 @@ from pathlib import Path
 import pytest
 
 from core.errors import SettingsError
-from core.settings import AuthMethod, Compression, load_settings, load_settings_file
+from core.settings import (
+    AuthMethod,
+    Compression,
+    Settings,
+    load_settings,
+    load_settings_file,
+    misspelt_variables,
+)
+from tests.support.certificates import self_signed_ca
 
 pytestmark = pytest.mark.usefixtures("clean_environment")
 
@@ -52,8 +60,8 @@ def error_of(monkeypatch: pytest.MonkeyPatch, **variables: str) -> str:
         ("KAFKA_AUTH_METHOD", "SCRAM-SHA-512", "kafka_auth_method", AuthMethod.SCRAM_SHA_512),
         ("KAFKA_SECRET_ID", "arn:aws:secretsmanager:us-east-1:123456789012:secret:kafka",
          "kafka_secret_id", "arn:aws:secretsmanager:us-east-1:123456789012:secret:kafka"),
-        ("DEAD_LETTER_QUEUE_URL", "https://sqs.example/dlq", "dead_letter_queue_url",
-         "https://sqs.example/dlq"),
+        ("DEAD_LETTER_QUEUE_URL", "https://sqs.eu-west-1.amazonaws.com/123456789012/dlq",
+         "dead_letter_queue_url", "https://sqs.eu-west-1.amazonaws.com/123456789012/dlq"),
         ("KAFKA_MAX_MESSAGE_BYTES", "2000000", "kafka_max_message_bytes", 2_000_000),
         ("UNIQUE_ID", "shop-eu", "unique_id", "shop-eu"),
         ("METADATA_FIELD_EXCLUSION", "device_name,ip_address", "metadata_field_exclusion",
@@ -95,7 +103,7 @@ def test_booleans_accept_the_spec_words_in_any_case(
     assert getattr(load_settings("preview"), flag.lower()) is meaning
 
 
-@pytest.mark.parametrize("word", ["on", "off", "2", "-1", "t", "y", "truee", "", "null"])
+@pytest.mark.parametrize("word", ["on", "off", "2", "-1", "t", "y", "truee", "null"])
 def test_booleans_reject_any_other_word(monkeypatch: pytest.MonkeyPatch, word: str) -> None:
     message = error_of(monkeypatch, SEND_AS_BATCH=word)
     assert "SEND_AS_BATCH" in message
@@ -176,7 +184,7 @@ def test_auth_method_accepts_the_four_mechanisms(monkeypatch: pytest.MonkeyPatch
     assert load_settings("preview").kafka_auth_method.value == raw
 
 
-@pytest.mark.parametrize("raw", ["GSSAPI", "OAUTHBEARER", "scram", ""])
+@pytest.mark.parametrize("raw", ["GSSAPI", "OAUTHBEARER", "scram"])
 def test_auth_method_rejects_other_mechanisms(monkeypatch: pytest.MonkeyPatch, raw: str) -> None:
     message = error_of(monkeypatch, KAFKA_AUTH_METHOD=raw)
     assert "KAFKA_AUTH_METHOD" in message
@@ -208,6 +216,143 @@ def test_blank_unique_id_means_unset(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_ca_bundle_must_be_an_existing_file(monkeypatch: pytest.MonkeyPatch) -> None:
     message = error_of(monkeypatch, KAFKA_CA_BUNDLE="/nonexistent/ca.pem")
     assert "KAFKA_CA_BUNDLE" in message
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["not a certificate\n", "", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"],
+)
+def test_ca_bundle_that_is_not_a_pem_certificate_is_a_settings_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, content: str
+) -> None:
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text(content)
+    message = error_of(monkeypatch, KAFKA_CA_BUNDLE=str(bundle))
+    assert "KAFKA_CA_BUNDLE" in message
+    assert "certificate" in message
+
+
+def test_ca_bundle_holding_only_a_private_key_is_a_settings_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    self_signed_ca(tmp_path)
+    message = error_of(monkeypatch, KAFKA_CA_BUNDLE=str(tmp_path / "test-ca.key"))
+    assert "KAFKA_CA_BUNDLE" in message
+
+
+def test_ca_bundle_holding_a_certificate_is_accepted(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    pem = self_signed_ca(tmp_path)
+    env(monkeypatch, KAFKA_CA_BUNDLE=str(pem))
+    assert load_settings("preview").kafka_ca_bundle == str(pem)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://sqs.us-east-1.amazonaws.com/123456789012/forwarder-dlq",
+        "https://sqs.eu-west-1.amazonaws.com/123456789012/forwarder_dlq.fifo",
+        "https://sqs.cn-north-1.amazonaws.com.cn/123456789012/dlq",
+        "https://eu-west-1.queue.amazonaws.com/123456789012/dlq",
+        "https://queue.amazonaws.com/123456789012/dlq",
+        "https://vpce-0a1b2c3d-4e5f6a7b.sqs.us-east-1.vpce.amazonaws.com/123456789012/dlq",
+        "http://127.0.0.1:5000/123456789012/forwarder-dlq",
+        "http://localhost:4566/000000000000/dlq",
+        "https://sqs.us-east-1.amazonaws.com/123456789012/" + "q" * 80,
+    ],
+)
+def test_dead_letter_queue_url_accepts_sqs_queue_urls(
+    monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    env(monkeypatch, DEAD_LETTER_QUEUE_URL=url)
+    assert load_settings("preview").dead_letter_queue_url == url
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "not a url",
+        "sqs.us-east-1.amazonaws.com/123456789012/dlq",
+        "ftp://sqs.us-east-1.amazonaws.com/123456789012/dlq",
+        "https://sqs.us-east-1.amazonaws.com/dlq",
+        "https://sqs.us-east-1.amazonaws.com/12345/dlq",
+        "https://sqs.us-east-1.amazonaws.com/123456789012/",
+        "https://sqs.us-east-1.amazonaws.com/123456789012/dlq/",
+        "https://sqs.us-east-1.amazonaws.com/123456789012/my queue",
+        "https://sqs.us-east-1.amazonaws.com/123456789012/dlq.fifo.fifo",
+        "https://sqs.us-east-1.amazonaws.com/123456789012/" + "q" * 81,
+        "https://sqs.us-east-1.amazonaws.com/123456789012/" + "q" * 76 + ".fifo",
+        "http://localhost:99999/123456789012/dlq",
+        "arn:aws:sqs:us-east-1:123456789012:dlq",
+    ],
+)
+def test_dead_letter_queue_url_that_is_not_an_sqs_queue_url_is_a_settings_error(
+    monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    message = error_of(monkeypatch, DEAD_LETTER_QUEUE_URL=url)
+    assert "DEAD_LETTER_QUEUE_URL" in message
+    assert "SQS queue URL" in message
+
+
+@pytest.mark.parametrize(
+    "variable",
+    ["SEND_AS_BATCH", "INCLUDE_METADATA", "KAFKA_MAX_MESSAGE_BYTES", "SECRET_CACHE_TTL_SECONDS",
+     "KAFKA_AUTH_METHOD", "METADATA_FIELD_EXCLUSION", "KAFKA_TOPIC"],
+)  # fmt: skip
+@pytest.mark.parametrize("blank", ["", "  "])
+def test_an_empty_value_means_unset_and_gives_the_default(
+    monkeypatch: pytest.MonkeyPatch, variable: str, blank: str
+) -> None:
+    env(monkeypatch, **{variable: blank})
+    settings = load_settings("preview")
+    assert getattr(settings, variable.lower()) == Settings.model_fields[variable.lower()].default
+
+
+def test_every_flag_left_empty_by_sam_takes_its_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    env(monkeypatch, **dict.fromkeys(FLAGS, ""))
+    settings = load_settings("preview")
+    assert {name: getattr(settings, name.lower()) for name in FLAGS} == FLAGS
+
+
+def test_an_empty_required_setting_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    env(monkeypatch, **{**LAMBDA_ENV, "DEAD_LETTER_QUEUE_URL": " "})
+    with pytest.raises(SettingsError, match=r"missing required setting.*DEAD_LETTER_QUEUE_URL"):
+        load_settings("lambda")
+
+
+def test_settings_file_empty_values_mean_unset(tmp_path: Path) -> None:
+    path = write_json(tmp_path / "settings.json", {"send_as_batch": "", "kafka_topic": ""})
+    settings = load_settings_file(path)
+    assert (settings.send_as_batch, settings.kafka_topic) == (True, None)
+
+
+@pytest.mark.parametrize(
+    ("variable", "meant"),
+    [("SEND_AS_BATCHES", "SEND_AS_BATCH"), ("KAFKA_TOPICS", "KAFKA_TOPIC"),
+     ("INCLUDE_MP_DEVICE_ID", "INCLUDE_MP_DEVICEID"), ("KAFKA_SECRET_ARN", "KAFKA_SECRET_ID"),
+     ("SECRET_CACHE_TTL", "SECRET_CACHE_TTL_SECONDS"),
+     ("dead_letter_queue", "DEAD_LETTER_QUEUE_URL"), ("KAFKA_CA_BUNDLE_PATH", "KAFKA_CA_BUNDLE")],
+)  # fmt: skip
+def test_a_variable_that_looks_like_a_setting_is_a_suspect(variable: str, meant: str) -> None:
+    assert misspelt_variables([variable, "PATH"]) == [(variable, meant)]
+
+
+LAMBDA_RUNTIME_VARIABLES = [
+    "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_EXECUTION_ENV", "AWS_LAMBDA_FUNCTION_NAME",
+    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_LOG_GROUP_NAME",
+    "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+    "AWS_LAMBDA_RUNTIME_API", "AWS_LAMBDA_INITIALIZATION_TYPE", "LAMBDA_TASK_ROOT",
+    "LAMBDA_RUNTIME_DIR", "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_XRAY_CONTEXT_MISSING",
+    "AWS_XRAY_DAEMON_ADDRESS", "TZ", "LANG", "PATH", "LD_LIBRARY_PATH", "PYTHONPATH",
+    "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_LOG_LEVEL",
+    "POWERTOOLS_TRACE_DISABLED", "AWS_ENDPOINT_URL",
+]  # fmt: skip
+
+
+def test_settings_and_the_lambda_runtime_variables_are_no_suspects() -> None:
+    settings = [name.upper() for name in Settings.model_fields]
+    assert misspelt_variables([*settings, "send_as_batch", *LAMBDA_RUNTIME_VARIABLES]) == []
 
 
 def test_preview_needs_no_kafka_connection_settings() -> None:

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from core.sqs_event import SqsMessage
 from core.transform import BatchTransform, Rejected, Transformed
-from tests.support.transforming import MESSAGE_ID, headers, make_settings
+from tests.support.transforming import MESSAGE_ID, dedup_stem, headers, make_settings
 
 KNOWN_TYPES = ["custom_event", "commerce_event", "screen_view", "session_start", "session_end",
                "network_performance", "user_attribute_change", "user_identity_change"]  # fmt: skip
@@ -266,7 +266,8 @@ def test_dedup_ids_of_one_message_count_from_zero(
     result = run(batch, options)
     if isinstance(result, Transformed):
         ids = [headers(r)["x-forwarder-dedup-id"] for r in result.records]
-        assert ids == [f"{MESSAGE_ID}:{n}" for n in range(len(ids))]
+        stem = dedup_stem(json.dumps(batch))
+        assert ids == [f"{stem}:{n}" for n in range(len(ids))]
 
 
 @property_settings

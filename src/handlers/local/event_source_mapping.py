@@ -3,8 +3,10 @@
 Like Lambda's: it receives up to `batch_size` messages (waiting at most the batching window),
 hides them for the visibility timeout, invokes the handler with the SQS event shape and a
 context whose time runs out at the function timeout, deletes only what the handler
-acknowledged, and leaves the rest to reappear. A handler that raises or overruns its timeout
-acknowledges nothing. SQS's redrive policy moves messages past maxReceiveCount to the DLQ.
+acknowledged, and leaves the rest to reappear: after the visibility timeout, or after the one the
+handler set for them (its backoff, ChangeMessageVisibility), which SQS applies and this mapping
+never overrides. A handler that raises or overruns its timeout acknowledges nothing. SQS's
+redrive policy moves messages past maxReceiveCount to the DLQ.
 """
 
 from __future__ import annotations

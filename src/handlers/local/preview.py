@@ -2,8 +2,8 @@
 
 A dry run with no Kafka and no AWS. INPUT is an SQS event (the JSON `sam local invoke -e` takes);
 settings come from FILE (a JSON object, lower-case keys) or else the environment, and the Kafka
-connection settings are not needed. One compact JSON line per Kafka record, or per invalid SQS
-record, in input order.
+connection settings are not needed. One compact JSON line per Kafka record, per invalid SQS
+record, and per SQS record delivered without any Kafka record (saying why), in input order.
 """
 
 from __future__ import annotations
@@ -16,11 +16,12 @@ from typing import Any
 
 import orjson
 
+from core.connection import EVENTLESS_BATCH
 from core.errors import SettingsError
 from core.kafka_records import KafkaRecord
 from core.settings import Settings, load_settings, load_settings_file
 from core.sqs_event import NotAnSqsEvent, SqsMessage, parse_sqs_event
-from core.transform import BatchTransform, Rejected
+from core.transform import BatchTransform, Rejected, Transformed
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -70,6 +71,9 @@ def _print_outcome(transform: BatchTransform, message: SqsMessage) -> None:
     if isinstance(result, Rejected):
         _emit({"message_id": result.message_id, "outcome": "invalid", "reason": result.reason})
         return
+    if not result.records:  # delivered with nothing to send: say so, and why
+        _emit(_empty_line(result))
+        return
     for record in result.records:
         _emit(_record_line(result.message_id, record))
 
@@ -93,6 +97,18 @@ def read_sqs_event(path: Path) -> tuple[SqsMessage, ...]:
             f'INPUT {path} is not an SQS event ({exc}); give {{"Records": [...]}} as '
             "`sam local invoke -e` takes"
         ) from None
+
+
+def _empty_line(result: Transformed) -> dict[str, Any]:
+    """A message that makes no record: its batch had no events left and
+    `SEND_BATCHES_WITHOUT_EVENTS` is false; `dropped` counts what the settings removed."""
+    return {
+        "message_id": result.message_id,
+        "outcome": "delivered",
+        "records": 0,
+        "reason": EVENTLESS_BATCH,  # the only way a message makes no record
+        "dropped": dict(result.dropped),
+    }
 
 
 def _record_line(message_id: str, record: KafkaRecord) -> dict[str, Any]:

@@ -5,8 +5,9 @@ was duplicated, against the bound the run allows.
 
 Every message is a logical id (its index) that survives a redrive re-send under a new SQS
 message id. A valid message with k events makes k records (SEND_AS_BATCH=false), with dedup ids
-`<messageId>:0..k-1`. Lost: a valid message with a record in neither Kafka nor a dead-letter
-queue, or an invalid one not dead-lettered. Duplicates: extra copies of a (message, n) record.
+`<body digest>:0..k-1`; every body names its logical id, so the digest maps back to it. Lost:
+a valid message with a record in neither Kafka nor a dead-letter queue, or an invalid one not
+dead-lettered. Duplicates: extra copies of a (message, n) record.
 Bound: the records of every receive that was not acknowledged (a receive that failed, timed out
 or died after sending may have written its records); receives are counted from SQS's
 ApproximateReceiveCount, so a handler killed mid-batch is counted too.
@@ -26,6 +27,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core.kafka_records import body_digest
 from handlers import container
 from handlers.lambda_handler import handler
 from handlers.local.event_source_mapping import LocalEventSourceMapping, MappingConfig, PollStats
@@ -111,6 +113,7 @@ class Harness(Deployment):
     extra_dead_letter_queues: list[str] = field(default_factory=list)
     expected: dict[int, int] = field(default_factory=dict)  # logical id → records (0: invalid)
     logical_of: dict[str, int] = field(default_factory=dict)  # SQS message id → logical id
+    logical_of_digest: dict[str, int] = field(default_factory=dict)  # body digest → logical id
     receives: dict[str, int] = field(default_factory=dict)  # SQS message id → receive count
     stats: list[PollStats] = field(default_factory=list)
     # Called with the invocation's number (1, 2, ...) just before the real handler runs: a
@@ -118,6 +121,8 @@ class Harness(Deployment):
     on_invoke: Callable[[int], None] | None = None
     invoked: int = 0
     started: float = field(default_factory=time.monotonic)
+    # (began, seconds, messages) of every in-process invocation: the Lambda time it billed.
+    busy: list[tuple[float, float, int]] = field(default_factory=list)
 
     # --- input -------------------------------------------------------------------------------
     def send(self, count: int, *, invalid_every: int = 0) -> list[int]:
@@ -156,6 +161,7 @@ class Harness(Deployment):
             events = self.expected[logical]
             body = batch_body(logical, events) if events else f"not json {logical}"
             entries.append({"Id": str(logical), "MessageBody": body})
+            self.logical_of_digest[body_digest(body)] = logical
         answer = self.sqs.send_message_batch(QueueUrl=self.queue_url, Entries=entries)
         assert not answer.get("Failed"), answer.get("Failed")
         for ok in answer["Successful"]:
@@ -171,7 +177,15 @@ class Harness(Deployment):
         self.invoked += 1
         if self.on_invoke is not None:
             self.on_invoke(self.invoked)
-        return handler(event, context)
+        began = time.monotonic()
+        try:
+            return handler(event, context)
+        finally:
+            self.busy.append((began, time.monotonic() - began, len(event["Records"])))
+
+    def invocations_between(self, start: float, end: float) -> list[tuple[float, int]]:
+        """(seconds, messages) of the invocations that began between `start` and `end`."""
+        return [(seconds, count) for began, seconds, count in self.busy if start <= began < end]
 
     def mapping(self, config: MappingConfig | None = None) -> LocalEventSourceMapping:
         return LocalEventSourceMapping(
@@ -293,11 +307,11 @@ class Harness(Deployment):
         copies: Counter[tuple[int, int]] = Counter()
         for record in read_topic(self.stack, self.topic, timeout_s=120):
             dedup = dict(record.headers)[DEDUP_HEADER].decode()
-            mid, n = dedup.rsplit(":", 1)
-            copies[(self.logical_of[mid], int(n))] += 1
+            digest, n = dedup.rsplit(":", 1)
+            copies[(self.logical_of_digest[digest], int(n))] += 1
         dead: set[int] = set()
         rejected: set[int] = set()  # dead-lettered by the forwarder, not by SQS's redrive
-        for queue in [self.dlq_url, *self.extra_dead_letter_queues]:
+        for queue in [self.dlq_url, self.invalid_url, *self.extra_dead_letter_queues]:
             for message in self.drain_queue(queue):
                 source = message.get("MessageAttributes", {}).get("source-message-id")
                 logical = self.logical_of[source["StringValue"] if source else message["MessageId"]]

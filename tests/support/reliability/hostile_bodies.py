@@ -123,8 +123,9 @@ def _structural(value: Any) -> set[str]:
 
 def verdict(body: str, limit: int) -> Verdict:
     """What the forwarder may do with `body` under a record size limit of `limit` bytes."""
+    text = body.removeprefix("\ufeff")  # one leading byte order mark is not part of the JSON
     try:
-        value = json.loads(body, parse_constant=_reject_constant, parse_int=parse_integer)
+        value = json.loads(text, parse_constant=_reject_constant, parse_int=parse_integer)
     except RecursionError:
         # Nested beyond the parser's reach; a deep part inside a field the settings remove is
         # still invalid here, since the body must be parsed before anything is removed.
@@ -351,6 +352,9 @@ SPECIAL_BODIES = [
     '{"mpid": 1, "events": [], "big": ' + "9" * 5000 + "}",
     '{"mpid": 1e400}',
     '{"batch_id": 1e400, "events": []}',
+    '\ufeff{"mpid": 1, "events": [{"event_type": "custom_event", "data": {"v": 1.10}}]}',
+    '\ufeff\ufeff{"mpid": 1, "events": []}',
+    '{"mpid": -0, "batch_id": "007", "events": [{"event_type": "x", "data": {"v": -0.0}}]}',
     "[" * 5000 + "]" * 5000,
     '{"a":' * 5000 + "1" + "}" * 5000,
     '{"mpid": 1, "events": [{"event_type": "custom_event", "data": '

@@ -1,0 +1,18 @@
+"""PEM files for the settings and secret tests: a self-signed CA made with openssl."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+
+def self_signed_ca(folder: Path) -> Path:
+    """A fresh self-signed CA certificate (PEM) in `folder`; its key lies beside it."""
+    key, pem = folder / "test-ca.key", folder / "test-ca.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-nodes", "-keyout", str(key), "-out", str(pem), "-days", "2",
+         "-subj", "/CN=forwarder settings test CA"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return pem

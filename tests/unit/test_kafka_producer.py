@@ -1,0 +1,142 @@
+"""The producer adapter at the level of kafka-python's futures: what counts as acknowledged, the
+one wait, and how send failures become the forwarder's errors."""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+import pytest
+from kafka import errors as kafka_errors
+
+from adapters.kafka_producer import KafkaRecordProducer
+from core.deadline import Deadline
+from core.errors import (
+    BrokerUnreachable,
+    CredentialsRejected,
+    DeliveryFailed,
+    NotAuthorized,
+    RecordTooLarge,
+    UnknownTopic,
+)
+from core.kafka_records import KafkaRecord
+from tests.support.kafka_client import (
+    ACK,
+    NEVER,
+    KafkaClientDouble,
+    Reply,
+    ack_after,
+    fail,
+    raising,
+)
+
+RECORDS = [KafkaRecord("events", b"k", b"v%d" % n, (("h", b"1"),)) for n in range(4)]
+
+
+def adapter(*replies: Reply, **client: object) -> tuple[KafkaRecordProducer, KafkaClientDouble]:
+    script = (lambda n: replies[n]) if replies else (lambda _n: ACK)
+    double = KafkaClientDouble(script=script, **client)  # type: ignore[arg-type]
+    return KafkaRecordProducer(double, max_block_ms=5_000), double
+
+
+def within(seconds: float) -> Deadline:
+    return Deadline.in_seconds(seconds, 1.0)
+
+
+def test_every_record_is_sent_with_its_topic_key_value_and_headers() -> None:
+    producer, client = adapter()
+    assert producer.produce(RECORDS[:1], within(5)) == [None]
+    assert client.sends == [
+        {"topic": "events", "value": b"v0", "key": b"k", "headers": [("h", b"1")]}
+    ]
+
+
+def test_a_record_kafka_never_acknowledges_is_reported_failed() -> None:
+    producer, _ = adapter(ACK, NEVER, ACK, ACK)
+    results = producer.produce(RECORDS, within(0.2))
+    assert [r is None for r in results] == [True, False, True, True]
+    assert isinstance(results[1], DeliveryFailed)
+
+
+def test_a_record_kafka_rejects_is_reported_with_the_translated_error() -> None:
+    producer, _ = adapter(
+        ACK,
+        fail(kafka_errors.NotEnoughReplicasError()),
+        fail(kafka_errors.MessageSizeTooLargeError()),
+        fail(kafka_errors.SaslAuthenticationFailedError()),
+    )
+    results = producer.produce(RECORDS, within(5))
+    assert results[0] is None
+    assert isinstance(results[1], DeliveryFailed)
+    assert isinstance(results[2], RecordTooLarge)
+    assert isinstance(results[3], CredentialsRejected)
+
+
+def test_the_wait_ends_with_the_last_acknowledgement_not_the_first() -> None:
+    producer, _ = adapter(ACK, ack_after(0.05), ack_after(0.2), ACK)
+    assert producer.produce(RECORDS, within(30)) == [None, None, None, None]
+
+
+def test_the_wait_does_not_run_to_the_deadline_once_everything_is_acknowledged() -> None:
+    producer, _ = adapter(ACK, ack_after(0.05), ACK, ACK)
+    started = time.monotonic()
+    producer.produce(RECORDS, within(30))
+    assert time.monotonic() - started < 10  # far below the 30 s deadline
+
+
+def test_the_wait_ends_at_the_deadline_when_acknowledgements_are_missing() -> None:
+    producer, _ = adapter(NEVER, NEVER, NEVER, NEVER)
+    started = time.monotonic()
+    results = producer.produce(RECORDS, within(0.3))
+    assert time.monotonic() - started >= 0.3
+    assert all(isinstance(r, DeliveryFailed) for r in results)
+
+
+def test_a_metadata_timeout_at_send_is_broker_unreachable_and_fails_the_rest_unsent() -> None:
+    producer, client = adapter(
+        ACK, raising(kafka_errors.KafkaTimeoutError()), ACK, ACK, metadata_answered=False
+    )
+    results = producer.produce(RECORDS, within(5))
+    assert results[0] is None
+    assert all(isinstance(r, BrokerUnreachable) for r in results[1:])
+    assert len(client.sends) == 2  # the rest were not tried
+
+
+def test_a_metadata_timeout_for_a_topic_the_cluster_never_listed_is_unknown_topic() -> None:
+    producer, client = adapter(raising(kafka_errors.KafkaTimeoutError()), topics=set())
+    results = producer.produce(RECORDS, within(5))
+    assert all(isinstance(r, UnknownTopic) for r in results)
+    assert len(client.sends) == 1
+
+
+def test_a_topic_authorization_failure_is_not_authorized_for_that_topic() -> None:
+    producer, _ = adapter(*[fail(kafka_errors.TopicAuthorizationFailedError())] * 4)
+    results = producer.produce(RECORDS, within(5))
+    assert all(isinstance(r, NotAuthorized) and r.topic == "events" for r in results)
+
+
+def test_a_permanent_refusal_at_send_fails_that_record_only() -> None:
+    producer, client = adapter(ACK, raising(kafka_errors.MessageSizeTooLargeError()), ACK, ACK)
+    results = producer.produce(RECORDS, within(5))
+    assert [type(r) for r in results] == [type(None), RecordTooLarge, type(None), type(None)]
+    assert len(client.sends) == 4
+
+
+def test_send_never_blocks_on_metadata_past_the_wait() -> None:
+    ticks = itertools.count(0.0, 1.0)  # each look at the clock costs a second
+    deadline = Deadline.in_seconds(2.5, clock=lambda: next(ticks))
+    producer, client = adapter()
+    producer.produce(RECORDS[:2], deadline)
+    assert client.max_block_ms_at_send == [1500, 500]
+
+
+def test_close_is_bounded_by_the_deadline() -> None:
+    producer, client = adapter()
+    producer.close(Deadline.in_seconds(0.0, 0.1))
+    assert client.closed_with == [pytest.approx(0.1, abs=0.05)]
+
+
+def test_a_close_stuck_on_a_dead_connection_stops_the_network_thread() -> None:
+    producer, client = adapter(close_raises=kafka_errors.KafkaTimeoutError())
+    producer.close()
+    assert client._sender.force_closed
