@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +61,7 @@ def context(info: StackInfo) -> dict[str, Any]:
         "kafka_python": kafka.__version__,
         "crc32c_c_active": record_util.crc32c_c is not None,
         "orjson": orjson.__version__,
-        "confluent_kafka": confluent_kafka.version()[0],
+        "confluent_kafka": metadata.version("confluent-kafka"),
         "librdkafka": confluent_kafka.libversion()[0],
         "kafka_broker": info.kafka_version,
         "listener": "SASL_SSL, SCRAM-SHA-512, acks=all, idempotence, linger 2 ms",
