@@ -29,8 +29,8 @@ lint: $(STAMP) ## ruff (style, imports, bug patterns, complexity) and mypy stric
 
 typecheck: lint
 
-# kcat (librdkafka's CLI) reads compressed records back in the tests and races the handler in
-# the bench: a client no one here wrote. Installed from Debian when missing.
+# kcat (librdkafka's CLI) reads compressed records back in the tests: a client no one here
+# wrote. Installed from Debian when missing.
 KCAT_INSTALL := command -v kcat >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq kcat; }
 
 test: lint ## the whole suite (starts and stops the local stack), with a coverage report of src/
@@ -219,6 +219,5 @@ mutation: $(STAMP) ## mutants of src/core and src/adapters against tests/unit: s
 	$(PY) -m tools.mutation_report
 
 # --- benchmarks -------------------------------------------------------------------------------
-bench: $(STAMP) ## ratios against floors and a C client on the local stack; bench/results/latest.json
-	@$(KCAT_INSTALL)
+bench: $(STAMP) ## ratios against floors, librdkafka and a naive handler; bench/results/latest.json
 	$(PY) -m bench.run

@@ -14,11 +14,12 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import local_stack
-from bench import compression, e2e, imports, kcat, memory
+from bench import capacity, compression, crosscheck, e2e, imports, memory
 from bench import transform as transform_bench
 from local_stack import StackInfo
 
@@ -28,7 +29,8 @@ OWN_STACK_DIR = str(Path(tempfile.gettempdir()) / "forwarder-bench-stack")
 TARGETS: dict[str, tuple[float, bool]] = {
     "transform_vs_floor": (1.2, False),
     "e2e_vs_raw_producer": (0.9, True),
-    "mb_s_vs_kcat_batch": (0.5, True),
+    "e2e_vs_librdkafka": (0.6, True),
+    "e2e_vs_naive_handler": (20, True),
     "import_vs_boto3": (0.6, False),
     "ack_waits_per_invocation": (1, False),
     "peak_rss_mb_6mb_invocation": (100, False),
@@ -45,6 +47,7 @@ def cpu_model() -> str:
 
 def context(info: StackInfo) -> dict[str, Any]:
     """What the figures depend on besides the code."""
+    import confluent_kafka  # noqa: PLC0415
     import kafka  # noqa: PLC0415
     import orjson  # noqa: PLC0415
     from kafka.record import util as record_util  # noqa: PLC0415
@@ -58,8 +61,10 @@ def context(info: StackInfo) -> dict[str, Any]:
         "kafka_python": kafka.__version__,
         "crc32c_c_active": record_util.crc32c_c is not None,
         "orjson": orjson.__version__,
+        "confluent_kafka": metadata.version("confluent-kafka"),
+        "librdkafka": confluent_kafka.libversion()[0],
         "kafka_broker": info.kafka_version,
-        "listener": "SASL_SSL, SCRAM-SHA-512 (kcat: PLAIN), acks=all, idempotence",
+        "listener": "SASL_SSL, SCRAM-SHA-512, acks=all, idempotence, linger 2 ms",
         "date_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
 
@@ -86,36 +91,47 @@ def transform_figures(repeats: int, seconds: float) -> dict[str, Any]:
 class Sizes:
     transform_repeats: int
     transform_seconds: float
-    e2e_invocations: int
+    e2e_records_per_pass: int
     e2e_repeats: int
-    kcat_invocations: int
-    kcat_repeats: int
+    e2e_min_invocations: int
+    naive_invocations: int
+    batch_mode_invocations: int
+    batch_mode_repeats: int
     import_repeats: int
     memory_megabytes: float
     compression_invocations: int
     compression_repeats: int
 
 
-FULL = Sizes(15, 0.1, 40, 9, 20, 7, 11, 6.0, 10, 5)
-QUICK = Sizes(3, 0.01, 3, 2, 2, 2, 1, 0.3, 1, 1)  # a smoke run: no timing meant
+FULL = Sizes(15, 0.1, 4000, 9, 4, 3, 20, 5, 11, 6.0, 10, 5)
+QUICK = Sizes(3, 0.01, 100, 2, 1, 1, 1, 1, 1, 0.3, 1, 1)  # a smoke run: no timing meant
 
 
-def run(info: StackInfo, *, quick: bool = False, with_kcat: bool = True) -> dict[str, Any]:
+def run(info: StackInfo, *, quick: bool = False) -> dict[str, Any]:
     """Every figure; `quick` shrinks sizes and repeats to a smoke run (no timing meant)."""
     size = QUICK if quick else FULL
     results: dict[str, Any] = {"context": context(info)}
     results |= transform_figures(repeats=size.transform_repeats, seconds=size.transform_seconds)
-    results |= e2e.measure(info, invocations=size.e2e_invocations, repeats=size.e2e_repeats)
-    if with_kcat:
-        results |= kcat.measure(info, invocations=size.kcat_invocations, repeats=size.kcat_repeats)
+    results |= e2e.measure(
+        info,
+        records_per_pass=size.e2e_records_per_pass,
+        repeats=size.e2e_repeats,
+        min_invocations=size.e2e_min_invocations,
+        naive_invocations=size.naive_invocations,
+    )
+    results |= e2e.batch_mode(
+        info, invocations=size.batch_mode_invocations, repeats=size.batch_mode_repeats
+    )
+    results |= crosscheck.measure(info)
     results |= imports.measure(repeats=size.import_repeats)
     results |= memory.measure(info, megabytes=size.memory_megabytes)
     results |= compression.measure(
         info, invocations=size.compression_invocations, repeats=size.compression_repeats
     )
     results["context"] |= {
-        "e2e_payload": "SQS events of 10 records, each a 10-event batch (~12 KB), per-event mode",
-        "kcat_payload": "SQS events of 10 records, each a 50-event batch (~57 KB), batch mode",
+        "load_average_at_end": os.getloadavg(),
+        "e2e_payload": "SQS events of 1, 10 or 100 messages, each a 10-event batch (~12 KB), "
+        "per-event mode: 10, 100 or 1,000 records per invocation",
         "memory_payload": "one SQS event of ~57 KB 50-event batches, 6 MB of bodies, per-event",
         "compression_payload": "SQS events of 10 records, each a 50-event batch (~57 KB), "
         "batch mode; wire bytes: the record batches the broker stored",
@@ -156,6 +172,7 @@ def main(argv: list[str] | None = None) -> None:
     args.output.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
     print(table(results))
     print(compression.table(results))
+    print(capacity.markdown(results))
     print(f"context: {json.dumps(results['context'])}")
     print(f"written to {args.output}")
 

@@ -4,7 +4,6 @@ per record, one wait."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -168,12 +167,14 @@ class KafkaRecordProducer:
     ) -> list[ForwarderError | None]:
         results: list[ForwarderError | None] = [None] * len(records)
         futures: list[tuple[int, Any]] = []
+        send, config = self._producer.send, self._producer.config
         for index, record in enumerate(records):
-            # send() blocks on missing metadata; never past this invocation's wait.
+            # send() blocks on missing metadata (a routed record's topic may be new); never past
+            # this invocation's wait. Read per send: a block before may have used the time up.
             remaining_ms = int(deadline.wait_left() * 1000)
-            self._producer.config["max_block_ms"] = max(1, min(self._max_block_ms, remaining_ms))
+            config["max_block_ms"] = max(1, min(self._max_block_ms, remaining_ms))
             try:
-                future = self._producer.send(
+                future = send(
                     record.topic, value=record.value, key=record.key, headers=list(record.headers)
                 )
             except kafka_errors.KafkaError as exc:
@@ -186,7 +187,13 @@ class KafkaRecordProducer:
                 results[index:] = [error] * (len(records) - index)
                 break
             futures.append((index, future))
-        self._await(records, futures, deadline, results)
+        if futures:
+            self._await(futures, deadline)
+        for index, future in futures:
+            if not future.is_done:
+                results[index] = DeliveryFailed("not acknowledged before the deadline")
+            elif future.exception is not None:
+                results[index] = translate(future.exception, records[index].topic)
         return results
 
     def _send_error(self, exc: kafka_errors.KafkaError, topic: str) -> ForwarderError:
@@ -202,35 +209,20 @@ class KafkaRecordProducer:
             return UnknownTopic(topic)
         return BrokerUnreachable("no metadata before the deadline")
 
-    def _await(
-        self,
-        records: Sequence[KafkaRecord],
-        futures: Sequence[tuple[int, Any]],
-        deadline: Deadline,
-        results: list[ForwarderError | None],
-    ) -> None:
-        """The invocation's one wait: until every future resolved or the deadline passed."""
-        remaining = len(futures)
-        all_done = threading.Event()
-        lock = threading.Lock()
+    def _await(self, futures: Sequence[tuple[int, Any]], deadline: Deadline) -> None:
+        """The invocation's one wait: until every future resolved or the deadline passed.
 
-        def resolved(*_: object) -> None:
-            nonlocal remaining
-            with lock:
-                remaining -= 1
-                if remaining == 0:
-                    all_done.set()
-
-        if not futures:
-            return
-        for _, future in futures:
-            future.add_both(resolved)
-        all_done.wait(deadline.wait_left())
-        for index, future in futures:
-            if not future.is_done:
-                results[index] = DeliveryFailed("not acknowledged before the deadline")
-            elif future.failed():
-                results[index] = translate(future.exception, records[index].topic)
+        The producer is told to send what it holds now rather than after `linger_ms` (what
+        `flush()` does; `flush()` itself is not used because its timeout applies to each batch
+        in turn, not to the whole wait).
+        """
+        accumulator = self._producer._accumulator
+        accumulator.begin_flush()
+        try:
+            self._producer._sender.wakeup()
+            wait_for([future for _, future in futures], deadline)
+        finally:
+            accumulator._flushes_in_progress.decrement()
 
     def close(self, deadline: Deadline | None = None) -> None:
         timeout_s = _CLOSE_TIMEOUT_S if deadline is None else min(_CLOSE_TIMEOUT_S, deadline.left())
@@ -242,3 +234,22 @@ class KafkaRecordProducer:
             # network thread, so nothing stale is sent later.
             self._producer._sender.force_close()
             self._producer._sender.join(timeout_s)
+
+
+def wait_for(futures: Sequence[Any], deadline: Deadline) -> None:
+    """Wait until every record future is resolved or the deadline passed.
+
+    The wait is on the batch a record went into (its `_produce_future`), as kafka-python's own
+    `FutureRecordMetadata.get` does: a batch resolves all its records' futures before it is set,
+    so after the first record of a batch the others cost one attribute read. A batch split for
+    its size moves its records to new batches and sets the old one: the loop then waits on the
+    new batch. A batch set that left a record unresolved ends the wait for that record (it is
+    reported unacknowledged), never a busy loop.
+    """
+    for future in futures:
+        while not future.is_done:
+            batch = future._produce_future
+            if not batch.wait(deadline.wait_left()):
+                return  # the deadline passed
+            if not future.is_done and future._produce_future is batch:
+                break

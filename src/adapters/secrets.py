@@ -49,9 +49,12 @@ class SecretsManagerSource:
         # The last value and what it parsed to: a warm invocation does not parse (for mTLS:
         # load the certificate) again while the value is unchanged.
         self._parsed: tuple[Any, Credentials] | None = None
+        self._credentials: Credentials | None = None  # what the value fetched last parsed to
 
     def get(self, deadline: Deadline, *, refresh: bool = False) -> Credentials:
         fetch = refresh or self._ttl_s == 0 or not self._cached()
+        if not fetch and self._credentials is not None:
+            return self._credentials  # every warm invocation: no lookup, no parse
         if fetch and not deadline.allows(WORST_READ_S):
             raise SecretUnavailable(f"too little time left to read secret {self._secret_id}")
         try:
@@ -64,12 +67,15 @@ class SecretsManagerSource:
         except GetParameterError as exc:
             # The message is the AWS error (access denied, not found), never the value.
             raise SecretUnavailable(f"cannot read secret {self._secret_id}: {exc}") from None
+        self._credentials = None  # a value that does not parse is never served
         if fetch:
             self._fetched_at = time.monotonic()
         if self._parsed is not None and self._parsed[0] == raw:
-            return self._parsed[1]
-        credentials = self._parse(raw, self._secret_id)
-        self._parsed = (raw, credentials)
+            credentials = self._parsed[1]
+        else:
+            credentials = self._parse(raw, self._secret_id)
+            self._parsed = (raw, credentials)
+        self._credentials = credentials
         return credentials
 
     def _cached(self) -> bool:

@@ -6,10 +6,12 @@ POWERTOOLS_METRICS_NAMESPACE, which the SAM template sets (and the local command
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from typing import Any
 
+import orjson
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 
@@ -57,10 +59,21 @@ def traced(function: Handler) -> Handler:
     return wrapped
 
 
+def log_json(log: dict[str, Any]) -> str:
+    """A log entry as one line of compact JSON, written by orjson: the summary line of every
+    invocation costs about a third of what Powertools' default (`json.dumps`) does. Values
+    orjson cannot write are written as `str`, as with Powertools' default; an entry orjson
+    refuses whole (a lone surrogate, an integer over 64 bits) falls back to `json.dumps`."""
+    try:
+        return orjson.dumps(log, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(log, default=str, separators=(",", ":"), ensure_ascii=False)
+
+
 # "name": the logger a line comes from (the service for the forwarder's own lines, e.g.
 # "kafka.conn" for a library's). A constructor key, so that clear_state() between invocations
 # keeps it.
-logger = Logger(name="%(name)s")
+logger = Logger(name="%(name)s", json_serializer=log_json)
 metrics = Metrics()
 metrics.namespace = metrics.namespace or "KafkaEventForwarder"  # emit, never fail, without it
 # Tracer() imports the X-Ray SDK, and with it botocore, even when tracing is off (half of the

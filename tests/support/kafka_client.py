@@ -1,6 +1,7 @@
 """A double of kafka-python's `KafkaProducer`, as the producer adapter uses it: `send` returns
-kafka-python's own `Future`, resolved (or not) as a script says for each send, so the adapter's
-send loop and its one wait are tested without a broker."""
+kafka-python's own record future bound to its own batch future, the batch resolved (or not) as a
+script says for each send, so the adapter's send loop and its one wait are tested without a
+broker."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from kafka.future import Future
+from kafka.producer.future import FutureProduceResult, FutureRecordMetadata
+from kafka.structs import TopicPartition
 
 
 @dataclass(frozen=True)
@@ -41,16 +43,43 @@ def raising(error: BaseException) -> Reply:
 
 @dataclass
 class Sender:
-    """The producer's network thread, as far as the adapter stops it."""
+    """The producer's network thread, as far as the adapter wakes and stops it."""
 
     force_closed: bool = False
     joined_with: list[float] = field(default_factory=list)
+    wakeups: int = 0
+
+    def wakeup(self) -> None:
+        self.wakeups += 1
 
     def force_close(self) -> None:
         self.force_closed = True
 
     def join(self, timeout: float) -> None:
         self.joined_with.append(timeout)
+
+
+@dataclass
+class Counter:
+    value: int = 0
+
+    def decrement(self) -> None:
+        self.value -= 1
+
+
+@dataclass
+class Accumulator:
+    """The producer's record accumulator, as far as the adapter asks it to flush."""
+
+    _flushes_in_progress: Counter = field(default_factory=Counter)
+    flushes_begun: int = 0
+
+    def begin_flush(self) -> None:
+        self.flushes_begun += 1
+        self._flushes_in_progress.value += 1
+
+
+_ACKNOWLEDGED = (0, -1, None)  # (base offset, log append time, no per-record errors)
 
 
 @dataclass
@@ -66,25 +95,29 @@ class KafkaClientDouble:
     max_block_ms_at_send: list[int] = field(default_factory=list)
     closed_with: list[float] = field(default_factory=list)
     _sender: Sender = field(default_factory=Sender)
+    _accumulator: Accumulator = field(default_factory=Accumulator)
     _timers: list[threading.Timer] = field(default_factory=list)
 
-    def send(self, topic: str, **record: Any) -> Future:
+    def send(self, topic: str, **record: Any) -> FutureRecordMetadata:
         reply = self.script(len(self.sends))
         self.sends.append({"topic": topic, **record})
         self.max_block_ms_at_send.append(self.config["max_block_ms"])
         if reply.raises is not None:
             raise reply.raises
-        future = Future()
+        batch = FutureProduceResult(TopicPartition(topic, 0))
+        future = FutureRecordMetadata(batch, 0, -1, None, -1, -1, -1)
         if reply.never:
             return future
         if reply.error is not None:
-            return future.failure(reply.error)
+            batch.failure(reply.error)
+            return future
         if reply.delay_s:
-            timer = threading.Timer(reply.delay_s, future.success, args=(None,))
+            timer = threading.Timer(reply.delay_s, batch.success, args=(_ACKNOWLEDGED,))
             self._timers.append(timer)
             timer.start()
             return future
-        return future.success(None)
+        batch.success(_ACKNOWLEDGED)
+        return future
 
     def close(self, timeout: float) -> None:
         self.closed_with.append(timeout)

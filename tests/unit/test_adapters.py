@@ -292,6 +292,35 @@ def test_a_secret_within_its_cache_time_is_served_even_with_no_time_left() -> No
     assert source.get(Deadline.in_seconds(0.0, 0.0)) == first
 
 
+def test_a_secret_within_its_cache_time_is_read_and_parsed_once() -> None:
+    provider = CountingProvider()
+    source = SecretsManagerSource("kafka/secret", 300, provider)  # type: ignore[arg-type]
+    first = source.get(ample())
+    assert source.get(ample()) is first
+    assert provider.calls == 1
+
+
+def test_a_refresh_reads_the_secret_again_within_its_cache_time() -> None:
+    provider = CountingProvider()
+    source = SecretsManagerSource("kafka/secret", 300, provider)  # type: ignore[arg-type]
+    source.get(ample())
+    source.get(ample(), refresh=True)
+    assert provider.calls == 2
+
+
+class MalformedProvider(CountingProvider):
+    def get(self, name: str, **options: Any) -> str:
+        self.calls += 1
+        return '{"username": "alice"}'
+
+
+def test_a_secret_that_does_not_parse_fails_every_read_within_its_cache_time() -> None:
+    source = SecretsManagerSource("kafka/secret", 300, MalformedProvider())  # type: ignore[arg-type]
+    for _ in range(2):
+        with pytest.raises(SecretUnavailable, match="password"):
+            source.get(ample())
+
+
 def test_the_producer_never_creates_a_topic() -> None:
     # A mistyped topic must fail as unknown_topic, not be created on a cluster that allows it.
     assert config()["allow_auto_create_topics"] is False

@@ -5,10 +5,18 @@ from __future__ import annotations
 import io
 import json
 import logging
+from pathlib import Path
 
 import pytest
+from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 
-from handlers.observability import QUIET_LIBRARIES, logger, quiet_libraries, tracing_enabled
+from handlers.observability import (
+    QUIET_LIBRARIES,
+    log_json,
+    logger,
+    quiet_libraries,
+    tracing_enabled,
+)
 
 
 @pytest.fixture
@@ -68,3 +76,23 @@ def test_library_log_lines_are_powertools_json(library: str) -> None:
 @pytest.mark.parametrize("library", QUIET_LIBRARIES)
 def test_library_log_lines_do_not_reach_the_root_logger_a_second_time(library: str) -> None:
     assert logging.getLogger(library).propagate is False
+
+
+def test_log_lines_are_compact_json_with_unknown_values_written_as_str() -> None:
+    line = log_json({"message": "invocation done", "produce_ms": 1.5, "path": Path("/x")})
+    assert line == '{"message":"invocation done","produce_ms":1.5,"path":"/x"}'
+
+
+def test_log_lines_keep_non_ascii_text_as_it_is() -> None:
+    assert log_json({"topic": "événements"}) == '{"topic":"événements"}'
+
+
+def test_an_entry_orjson_refuses_is_still_logged_through_the_standard_encoder() -> None:
+    entry = {"message": "bad \ud800 text", "count": 2**70}
+    assert json.loads(log_json(entry)) == entry
+
+
+def test_the_lambda_logger_writes_its_lines_with_log_json() -> None:
+    formatter = logger.registered_formatter
+    assert isinstance(formatter, LambdaPowertoolsFormatter)
+    assert formatter.json_serializer is log_json
