@@ -8,9 +8,11 @@ name, anything else under `other`. See docs/operations.md#metrics.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 
 OTHER = "other"
+# Up to this many distinct types a per-type count is the cheaper way to count a batch.
+_FEW = 8
 
 EVENT_TYPES = frozenset(
     {
@@ -39,9 +41,13 @@ EVENT_TYPES = frozenset(
 )
 
 
-def count_by_type(event_types: Iterable[str]) -> dict[str, int]:
+def count_by_type(event_types: Sequence[str]) -> dict[str, int]:
     """How many events of each type, unknown types counted together as `other`."""
-    return bounded(Counter(event_types))  # Counter counts in C
+    names = set(event_types)
+    if len(names) > _FEW:  # many distinct types (hostile input): one pass, never n per type
+        return bounded(Counter(event_types))
+    # A batch holds a few distinct types: a C-level count per type is cheaper than a Counter.
+    return bounded({name: event_types.count(name) for name in names})
 
 
 def bounded(counts: Mapping[str, int]) -> dict[str, int]:

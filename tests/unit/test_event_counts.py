@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from core.event_types import EVENT_TYPES, OTHER, bounded, count_by_type
 from tests.support.transforming import transformed
 
@@ -80,3 +82,11 @@ def test_a_batch_without_events_forwards_no_event() -> None:
     result = transformed({"mpid": 1, "events": []})
     assert len(result.records) == 1
     assert result.forwarded == {}
+
+
+@pytest.mark.parametrize("distinct", [8, 9, 2_000])
+def test_a_batch_of_many_distinct_types_counts_each_event_once(distinct: int) -> None:
+    names = sorted(EVENT_TYPES)[:3] + [f"custom-{n}" for n in range(distinct - 3)]
+    counts = count_by_type(names * 2)
+    assert sum(counts.values()) == 2 * distinct
+    assert counts[OTHER] == 2 * (distinct - 3)
