@@ -84,14 +84,20 @@ class SecretsManagerSource:
         return fetched is not None and time.monotonic() - fetched < self._ttl_s
 
 
-def parse_secret(raw: Any, secret_id: str) -> Credentials:
-    """Check the secret's shape; errors name the field, never its value."""
+def _json_object(raw: Any, secret_id: str) -> dict[str, Any]:
+    """The secret's value as a JSON object; the error names the secret, never the value."""
     try:
         data = json.loads(raw) if isinstance(raw, str | bytes) else raw
     except ValueError:
         raise SecretUnavailable(f"secret {secret_id} is not a JSON object") from None
     if not isinstance(data, dict):
         raise SecretUnavailable(f"secret {secret_id} is not a JSON object")
+    return data
+
+
+def parse_secret(raw: Any, secret_id: str) -> Credentials:
+    """Check the secret's shape; errors name the field, never its value."""
+    data = _json_object(raw, secret_id)
     for field in ("username", "password"):
         if not isinstance(data.get(field), str) or not data[field]:
             raise SecretUnavailable(f"secret {secret_id} needs a non-empty string {field!r}")
@@ -118,12 +124,7 @@ def holds_certificates(pem: str) -> bool:
 def parse_mtls_secret(raw: Any, secret_id: str) -> Credentials:
     """Check an mTLS secret's shape and that its certificate and key load together (a wrong key
     password fails here, naming the field); errors never show a value."""
-    try:
-        data = json.loads(raw) if isinstance(raw, str | bytes) else raw
-    except ValueError:
-        raise SecretUnavailable(f"secret {secret_id} is not a JSON object") from None
-    if not isinstance(data, dict):
-        raise SecretUnavailable(f"secret {secret_id} is not a JSON object")
+    data = _json_object(raw, secret_id)
     for field in ("client_cert_pem", "client_key_pem"):
         if not isinstance(data.get(field), str) or not data[field].strip():
             raise SecretUnavailable(f"secret {secret_id} needs a non-empty PEM string {field!r}")
