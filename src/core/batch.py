@@ -29,6 +29,7 @@ from core.exact_json import ExactDocument
 
 _DECIMAL = re.compile(r"-?[0-9]+")
 _BOM = "\ufeff"
+_BOM_UTF8 = _BOM.encode()
 # Endless repeats never change state, so one of each serves every call (repeat() is costly).
 _EVENT_TYPE_KEYS = repeat("event_type")
 _STR_TYPES = repeat(str)
@@ -51,6 +52,19 @@ class Batch:
 def json_text(body: str) -> str:
     """The JSON text of an SQS body: the body without one leading byte order mark."""
     return body[1:] if body.startswith(_BOM) else body
+
+
+def utf8_body(body: str) -> bytes:
+    """An SQS body's UTF-8 bytes, made once per message for the digest and the number check.
+
+    surrogatepass: SQS cannot hold a lone surrogate, but a hand-made event can; never raise.
+    """
+    return body.encode("utf-8", "surrogatepass")
+
+
+def json_bytes(body: bytes) -> bytes:
+    """The JSON text of an SQS body's UTF-8 bytes: without one leading byte order mark."""
+    return body[len(_BOM_UTF8) :] if body.startswith(_BOM_UTF8) else body
 
 
 def read_batch(body: str) -> Batch:

@@ -188,16 +188,17 @@ def kafka_records(
     return list(map(_new_record, _RECORD_TYPE, fields))
 
 
-def body_digest(body: str) -> str:
+def body_digest(body: str | bytes) -> str:
     """The stem of a message's dedup ids: SHA-256 of its body's UTF-8 bytes, cut to 128 bits, in
-    lower-case hex (32 digits).
+    lower-case hex (32 digits). `body` is the SQS body or its UTF-8 bytes (`batch.utf8_body`).
 
     Made from the body alone, so it is the same on every redelivery, after a DLQ redrive (which
     gives the message a new SQS message id) and when the sender resends the same batch. A lone
     surrogate (which SQS cannot hold, but a hand-made event can) is hashed as its code unit
     rather than raising.
     """
-    return sha256(body.encode("utf-8", "surrogatepass")).hexdigest()[:DIGEST_HEX]
+    data = body if isinstance(body, bytes) else body.encode("utf-8", "surrogatepass")
+    return sha256(data).hexdigest()[:DIGEST_HEX]
 
 
 def _indexes(start: int, end: int) -> tuple[bytes, ...]:

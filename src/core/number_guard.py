@@ -22,7 +22,7 @@ from collections.abc import Sequence
 
 import orjson
 
-from core.batch import Batch, Event, json_text
+from core.batch import Batch, Event, json_bytes
 from core.framing import Frame
 
 _dumps = orjson.dumps
@@ -30,20 +30,23 @@ _EVENTS = b'"events":['
 
 
 def per_event_numbers_kept(
-    body: str, batch: Batch, kept: list[Event], bodies: list[bytes], frame: Frame
+    body: bytes, batch: Batch, kept: list[Event], bodies: list[bytes], frame: Frame
 ) -> bool:
-    """Per-event records: `bodies` are orjson's text of the `kept` events of `batch`, `frame` the
-    batch fields around them."""
+    """Per-event records: `body` is the SQS body's UTF-8 bytes (`utf8_body`), `bodies` orjson's
+    text of the `kept` events of `batch`, `frame` the batch fields around them."""
     try:
         events = _events_text(batch.events or [], kept, bodies)
     except orjson.JSONEncodeError:  # a dropped event orjson cannot write: look at the literals
         return literals_kept(body)
-    return _kept(_utf8(body), frame.head, events, frame.tail) or literals_kept(body)
+    return _kept(json_bytes(body), frame.head, events, frame.tail) or literals_kept(body)
 
 
-def batch_numbers_kept(body: str, batch: Batch, kept: list[Event], values: Sequence[bytes]) -> bool:
-    """Batch records: `values` are orjson's text of `batch.fields` holding the `kept` events."""
-    text = _utf8(body)
+def batch_numbers_kept(
+    body: bytes, batch: Batch, kept: list[Event], values: Sequence[bytes]
+) -> bool:
+    """Batch records: `body` is the SQS body's UTF-8 bytes (`utf8_body`), `values` orjson's text
+    of `batch.fields` holding the `kept` events."""
+    text = json_bytes(body)
     if len(values) == 1:
         value = values[0]
         if value == text:
@@ -57,16 +60,18 @@ def batch_numbers_kept(body: str, batch: Batch, kept: list[Event], values: Seque
     return literals_kept(body)
 
 
-def literals_kept(body: str) -> bool:
-    """Whether every number literal of `body` is what orjson writes for its value.
+def literals_kept(body: bytes) -> bool:
+    """Whether every number literal of `body` (an SQS body's UTF-8 bytes) is what orjson writes
+    for its value.
 
     The standard library's scanner hands each literal over as written, to C-level appends (no
-    Python call per number); one orjson round trip of them all then compares.
+    Python call per number); one orjson round trip of them all then compares. It reads bytes as
+    UTF-8 (a byte order mark dropped, lone surrogates passed through).
     """
     literals: list[str] = []
     collect = literals.append
     try:
-        json.loads(json_text(body), parse_int=collect, parse_float=collect, parse_constant=collect)
+        json.loads(body, parse_int=collect, parse_float=collect, parse_constant=collect)
     except (ValueError, RecursionError):
         return False
     joined = ("[" + ",".join(literals) + "]").encode()
@@ -114,8 +119,3 @@ def _round_trips(text: bytes) -> bool:
         return bool(_dumps(orjson.loads(text)) == text)
     except orjson.JSONDecodeError:
         return False
-
-
-def _utf8(body: str) -> bytes:
-    # surrogatepass: a body orjson read holds none, but this must not raise on any str.
-    return json_text(body).encode("utf-8", "surrogatepass")

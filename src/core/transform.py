@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from core.batch import Batch, Event, read_batch, read_batch_exactly
+from core.batch import Batch, Event, read_batch, read_batch_exactly, utf8_body
 from core.connection import EVENTLESS_BATCH, ConnectionSettings
 from core.errors import NOT_JSON, TOO_DEEP, InvalidBatch, PermanentError, RecordTooLarge
 from core.event_types import bounded, count_by_type
@@ -95,10 +95,12 @@ class BatchTransform:
 
     def apply(self, message: SqsMessage) -> Transformed | Rejected:
         """The records for `message`, or why it can never be delivered."""
+        body = utf8_body(message.body)  # once: the dedup ids' digest and the number check read it
         try:
-            records, dropped, kept, lossy = self._build(message, read_batch(message.body))
+            records, dropped, kept, lossy = self._build(message, body, read_batch(message.body))
             if lossy:  # rare: rebuild from the parser that keeps every literal as written
-                records, dropped, kept, _ = self._build(message, read_batch_exactly(message.body))
+                exact = read_batch_exactly(message.body)
+                records, dropped, kept, _ = self._build(message, body, exact)
         except PermanentError as exc:
             return Rejected(message.message_id, type(exc).__name__, exc.reason)
         # The settings drop events by type alone: every dropped count but the eventless batch's
@@ -107,28 +109,34 @@ class BatchTransform:
         forwarded = count_by_type(kept)
         return Transformed(message.message_id, records, dropped, forwarded, bounded(dropped_events))
 
-    def _build(self, message: SqsMessage, batch: Batch) -> Built:
+    def _build(self, message: SqsMessage, body: bytes, batch: Batch) -> Built:
+        """`body` is the message body's UTF-8 bytes."""
         events, event_types, dropped = self._connection.shape(batch)
         if not events and not self._connection.send_batches_without_events:
             dropped[EVENTLESS_BATCH] = 1
             return _NO_RECORDS, dropped, event_types, False
         try:
             if events and not self._connection.send_as_batch:
-                records, lossy = self._per_event_records(message, batch, events, event_types)
+                records, lossy = self._per_event_records(message, body, batch, events, event_types)
             elif events and not self._routes.keys().isdisjoint(event_types):
-                records, lossy = self._routed_batch_records(message, batch, events, event_types)
+                records, lossy = self._routed_batch_records(
+                    message, body, batch, events, event_types
+                )
             else:
                 values = self._batch_values(batch.fields, events)
-                records = self._records(message, batch, values)
-                lossy = not batch.exact and not batch_numbers_kept(
-                    message.body, batch, events, values
-                )
+                records = self._records(message, body, batch, values)
+                lossy = not batch.exact and not batch_numbers_kept(body, batch, events, values)
         except orjson.JSONEncodeError as exc:
             raise _unwritable(batch, exc) from None
         return records, dropped, event_types, lossy
 
     def _per_event_records(
-        self, message: SqsMessage, batch: Batch, events: list[Event], event_types: list[str]
+        self,
+        message: SqsMessage,
+        body: bytes,
+        batch: Batch,
+        events: list[Event],
+        event_types: list[str],
     ) -> tuple[Records, bool]:
         """One record per event, made on demand: the event bytes with the batch fields around."""
         frame = Frame(batch.fields)
@@ -136,33 +144,36 @@ class BatchTransform:
         if max(map(len, bodies)) > self._limit - frame.overhead:
             raise RecordTooLarge
         topics = self._topics_of(event_types) if self._routes else None
-        records = self._records(message, batch, bodies, frame, event_types, topics=topics)
-        lossy = not batch.exact and not per_event_numbers_kept(
-            message.body, batch, events, bodies, frame
+        records = self._records(
+            message, body, batch, bodies, frame=frame, event_types=event_types, topics=topics
         )
+        lossy = not batch.exact and not per_event_numbers_kept(body, batch, events, bodies, frame)
         return records, lossy
 
     def _routed_batch_records(
-        self, message: SqsMessage, batch: Batch, events: list[Event], event_types: list[str]
+        self,
+        message: SqsMessage,
+        body: bytes,
+        batch: Batch,
+        events: list[Event],
+        event_types: list[str],
     ) -> tuple[Records, bool]:
         """One batch record per destination topic (more if one is over the limit), each with
         the batch fields and that topic's events in their order; topics in order of first use."""
         frame = Frame(batch.fields)
         bodies = list(map(_dumps, events))
         groups: dict[str, list[bytes]] = {}
-        for body, topic in zip(bodies, self._topics_of(event_types), strict=True):
-            groups.setdefault(topic, []).append(body)
+        for event, topic in zip(bodies, self._topics_of(event_types), strict=True):
+            groups.setdefault(topic, []).append(event)
         values: list[bytes] = []
         topics: list[str] = []
         for topic, group in groups.items():
             shares = split(frame, group, self._limit)
             values += shares
             topics += [topic] * len(shares)
-        records = self._records(message, batch, values, topics=topics)
+        records = self._records(message, body, batch, values, topics=topics)
         # The same check as per event: `bodies` are the kept events, `frame` the batch fields.
-        lossy = not batch.exact and not per_event_numbers_kept(
-            message.body, batch, events, bodies, frame
-        )
+        lossy = not batch.exact and not per_event_numbers_kept(body, batch, events, bodies, frame)
         return records, lossy
 
     def _topics_of(self, event_types: list[str]) -> list[str]:
@@ -171,11 +182,12 @@ class BatchTransform:
     def _records(
         self,
         message: SqsMessage,
+        body: bytes,
         batch: Batch,
         parts: list[bytes],
+        *,
         frame: Frame | None = None,
         event_types: list[str] | None = None,
-        *,
         topics: list[str] | None = None,
     ) -> Records:
         return Records(
@@ -183,7 +195,7 @@ class BatchTransform:
             topic=self._topic,
             key=batch.key,
             batch_id=batch.batch_id,
-            dedup_key=body_digest(message.body),
+            dedup_key=body_digest(body),
             head=frame.head if frame else b"",
             tail=frame.tail if frame else b"",
             event_types=event_types,

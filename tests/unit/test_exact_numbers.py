@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.batch import read_batch
+from core.batch import read_batch, utf8_body
 from core.framing import Frame
 from core.number_guard import batch_numbers_kept, literals_kept, per_event_numbers_kept
 from tests.support.transforming import records
@@ -87,7 +87,7 @@ def test_literal_check_says_yes_only_when_orjson_writes_every_literal_back(
         unchanged = orjson.dumps(orjson.loads(body)) == body.encode()
     except orjson.JSONDecodeError:
         unchanged = False
-    assert literals_kept(body) == unchanged
+    assert literals_kept(body.encode()) == unchanged
 
 
 def per_event_check(batch_fields: dict[str, Any] | str) -> bool:
@@ -96,14 +96,15 @@ def per_event_check(batch_fields: dict[str, Any] | str) -> bool:
     events = batch.events or []
     batch.fields.pop("mp_deviceid", None)  # as the default settings do
     return per_event_numbers_kept(
-        body, batch, events, list(map(orjson.dumps, events)), Frame(batch.fields)
+        utf8_body(body), batch, events, list(map(orjson.dumps, events)), Frame(batch.fields)
     )
 
 
 def batch_check(body: str) -> bool:
     batch = read_batch(body)
     batch.fields.pop("mp_deviceid", None)
-    return batch_numbers_kept(body, batch, batch.events or [], [orjson.dumps(batch.fields)])
+    fields = [orjson.dumps(batch.fields)]
+    return batch_numbers_kept(utf8_body(body), batch, batch.events or [], fields)
 
 
 COMMON = {
@@ -159,12 +160,13 @@ def test_a_body_written_as_orjson_writes_keeps_the_fast_path_when_settings_drop_
     kept = (batch.events or [])[1:2]
     batch.fields["events"] = kept  # as the connection settings do
     bodies = list(map(orjson.dumps, kept))
-    assert per_event_numbers_kept(body, batch, kept, bodies, Frame(batch.fields))
+    assert per_event_numbers_kept(utf8_body(body), batch, kept, bodies, Frame(batch.fields))
     rewritten = body.replace("2.25", "2.250")
     batch = read_batch(rewritten)
     kept = (batch.events or [])[1:2]
     batch.fields["events"] = kept
-    assert not per_event_numbers_kept(rewritten, batch, kept, bodies, Frame(batch.fields))
+    frame = Frame(batch.fields)
+    assert not per_event_numbers_kept(utf8_body(rewritten), batch, kept, bodies, frame)
 
 
 @pytest.mark.parametrize("number", ["1.10", "1E3", "-0", "19.99"])
