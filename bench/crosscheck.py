@@ -12,7 +12,7 @@ import time
 from collections import Counter
 from typing import Any
 
-from bench.deploy import credentials, deploy, events, records
+from bench.deploy import deploy, events, librdkafka_login, records
 from bench.e2e import Handler
 from local_stack import StackInfo
 
@@ -36,18 +36,9 @@ def _read(info: StackInfo, topic: str, count: int) -> Counter[tuple[bytes | None
     """Up to `count` records of `topic` from the start, by a librdkafka consumer."""
     from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition  # noqa: PLC0415
 
-    user = credentials(info)
     consumer = Consumer(
-        {
-            "bootstrap.servers": info.bootstrap.sasl_ssl,
-            "security.protocol": "SASL_SSL",
-            "sasl.mechanisms": "SCRAM-SHA-512",
-            "sasl.username": user.username,
-            "sasl.password": user.password,
-            "ssl.ca.location": info.ca_file,
-            "group.id": "bench-crosscheck",
-            "enable.auto.commit": False,
-        }
+        librdkafka_login(info, "bench-crosscheck")
+        | {"group.id": "bench-crosscheck", "enable.auto.commit": False}
     )
     try:
         partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions

@@ -45,6 +45,21 @@ def credentials(info: StackInfo) -> Credentials:
     return Credentials(user.username, user.password)
 
 
+def librdkafka_login(info: StackInfo, client_id: str) -> dict[str, Any]:
+    """The librdkafka (confluent-kafka) settings for the listener and login the forwarder uses:
+    SASL_SSL with the stack's SCRAM-SHA-512 user and CA, for a producer or a consumer."""
+    user = credentials(info)
+    return {
+        "bootstrap.servers": info.bootstrap.sasl_ssl,
+        "security.protocol": "SASL_SSL",
+        "sasl.mechanisms": "SCRAM-SHA-512",
+        "sasl.username": user.username,
+        "sasl.password": user.password,
+        "ssl.ca.location": info.ca_file,
+        "client.id": client_id,
+    }
+
+
 def events(invocations: int, messages: int, batch_events: int) -> list[dict[str, Any]]:
     """`invocations` SQS events of `messages` records, each body a `batch_events`-event batch."""
     # Seeds vary the bodies (and so the values) without changing their size much.

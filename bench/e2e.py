@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from bench.deploy import credentials, deploy, events, quiet, records
+from bench.deploy import credentials, deploy, events, librdkafka_login, quiet, records
 from core.kafka_records import KafkaRecord
 from core.outcomes import InvocationReport
 from local_stack import StackInfo
@@ -151,20 +151,13 @@ class Librdkafka:
     def __init__(self, info: StackInfo) -> None:
         from confluent_kafka import Producer  # noqa: PLC0415 (a dev dependency, bench only)
 
-        user = credentials(info)
         self._producer = Producer(
-            {
-                "bootstrap.servers": info.bootstrap.sasl_ssl,
-                "security.protocol": "SASL_SSL",
-                "sasl.mechanisms": "SCRAM-SHA-512",
-                "sasl.username": user.username,
-                "sasl.password": user.password,
-                "ssl.ca.location": info.ca_file,
+            librdkafka_login(info, "bench-librdkafka")
+            | {
                 "acks": "all",
                 "enable.idempotence": True,
                 "linger.ms": 2,
                 "batch.size": 256 * 1024,
-                "client.id": "bench-librdkafka",
             }
         )
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import socket
 import ssl
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from kafka import KafkaAdminClient
@@ -88,9 +88,12 @@ def _tls_hint(why: str) -> str:
     return "trust the broker's CA: KAFKA_CA_BUNDLE, or ca_pem in the secret"
 
 
-def kafka_steps(config: dict[str, Any], topic: str, max_message_bytes: int) -> Iterator[CheckStep]:
-    """Authentication, then the topic: it exists, has leaders, takes records of
-    `max_message_bytes`, and the principal may write to it (idempotently); no record is sent."""
+def kafka_steps(
+    config: dict[str, Any], topics: Sequence[str], max_message_bytes: int
+) -> Iterator[CheckStep]:
+    """Authentication, then each of `topics` in order (KAFKA_TOPIC, then each routed one): it
+    exists, has leaders, takes records of `max_message_bytes`, and the principal may write to it
+    (idempotently); each step names its topic. No record is sent."""
     admin_config = {k: v for k, v in config.items() if k in KafkaAdminClient.DEFAULT_CONFIG}
     try:
         admin = KafkaAdminClient(**admin_config, bootstrap_timeout_ms=int(_TIMEOUT_S * 2000))
@@ -104,50 +107,55 @@ def kafka_steps(config: dict[str, Any], topic: str, max_message_bytes: int) -> I
         return
     try:
         yield passed("authentication", f"logged in ({config['security_protocol']})")
-        yield from _topic_steps(admin, topic, max_message_bytes)
+        for topic in topics:
+            yield from _topic_steps(admin, topic, max_message_bytes)
     finally:
         admin.close()
 
 
 def _topic_steps(admin: Any, topic: str, max_message_bytes: int) -> Iterator[CheckStep]:
+    name = f"topic {topic}"
     (described,) = admin.describe_topics([topic])
     if described["error_code"] == _UNKNOWN_TOPIC:
-        yield failed("topic", f"{topic} does not exist", "create it: the forwarder never does")
+        yield failed(name, f"{topic} does not exist", "create it: the forwarder never does")
         return
     if described["error_code"] == _TOPIC_NOT_AUTHORIZED:
-        yield failed("topic", f"{topic} may not be described", "grant DESCRIBE and WRITE on it")
+        yield failed(name, f"{topic} may not be described", "grant DESCRIBE and WRITE on it")
         return
     partitions = described["partitions"]
     leaderless = [p["partition_index"] for p in partitions if p["leader_id"] == _NO_LEADER]
     if leaderless:
-        yield failed("topic", f"partitions {leaderless} have no leader", "the cluster's health")
+        yield failed(name, f"partitions {leaderless} have no leader", "the cluster's health")
         return
-    yield passed("topic", f"{topic} exists, {len(partitions)} partitions, each with a leader")
+    yield passed(name, f"{topic} exists, {len(partitions)} partitions, each with a leader")
     yield _limit_step(admin, topic, max_message_bytes)
     operations = set(described.get("authorized_operations") or ())
     if "WRITE" not in operations:
         yield failed(
-            "write permission",
+            f"write permission {topic}",
             f"the principal may not write to {topic} (allowed: {', '.join(sorted(operations))})",
             "grant WRITE on the topic (and IDEMPOTENT_WRITE on the cluster) to the principal",
         )
         return
-    yield passed("write permission", f"WRITE allowed on {topic} (idempotent writes with it)")
+    yield passed(
+        f"write permission {topic}", f"WRITE allowed on {topic} (idempotent writes with it)"
+    )
 
 
 def _limit_step(admin: Any, topic: str, max_message_bytes: int) -> CheckStep:
+    name = f"topic limit {topic}"
     resource = ConfigResource(ConfigResourceType.TOPIC, topic, configs=None)
     described = admin.describe_configs([resource], config_filter="all")
     value = _config_value(described, topic, "max.message.bytes")
     if value is None:
-        return passed("topic limit", "max.message.bytes not readable: not checked")
+        return passed(name, "max.message.bytes not readable: not checked")
     if int(value) < max_message_bytes:
         return failed(
-            "topic limit",
+            name,
             f"max.message.bytes {value} < KAFKA_MAX_MESSAGE_BYTES {max_message_bytes}",
             "lower KAFKA_MAX_MESSAGE_BYTES or raise the topic's max.message.bytes",
         )
-    return passed("topic limit", f"max.message.bytes {value} >= {max_message_bytes}")
+    return passed(name, f"max.message.bytes {value} >= {max_message_bytes}")
 
 
 def _config_value(described: Any, topic: str, key: str) -> str | None:

@@ -42,6 +42,7 @@ _ROUTES_ACCEPTED = (
     "a comma list of event_type=topic, each event type once, each topic a Kafka topic name "
     "(1-249 characters of A-Z a-z 0-9 . _ -)"
 )
+_PREFIX = re.compile(r"[A-Za-z0-9._-]{1,248}")
 _HOST_PORT = re.compile(r"(?P<host>\[[0-9A-Fa-f:.]+\]|[^\s:,\[\]]+):(?P<port>\d{1,5})")
 # An SQS queue URL: https://sqs.<region>.amazonaws.com/<account>/<name> and its regional, legacy
 # and VPC-endpoint host forms, or http(s)://<host>[:port]/<account>/<name> of a local endpoint.
@@ -135,6 +136,7 @@ class Settings(BaseSettings):
     kafka_topic_routes: Annotated[dict[str, str], NoDecode, BeforeValidator(_routes)] = Field(
         default_factory=dict
     )
+    kafka_routed_topic_prefix: Optional = None
     kafka_auth_method: AuthMethod = AuthMethod.PLAIN
     kafka_secret_id: Optional = None
     kafka_ca_bundle: Optional = None
@@ -203,6 +205,15 @@ class Settings(BaseSettings):
             raise PydanticCustomError("routes", _ROUTES_ACCEPTED)
         return value
 
+    @field_validator("kafka_routed_topic_prefix")
+    @classmethod
+    def _check_prefix(cls, value: str | None) -> str | None:
+        if value is not None and _PREFIX.fullmatch(value) is None:
+            raise PydanticCustomError(
+                "prefix", "the start of a Kafka topic name: 1-248 characters of A-Z a-z 0-9 . _ -"
+            )
+        return value
+
     @field_validator("kafka_ca_bundle")
     @classmethod
     def _check_ca_bundle(cls, value: str | None) -> str | None:
@@ -238,6 +249,38 @@ class Settings(BaseSettings):
                 "RETRY_BACKOFF_BASE_SECONDS must not exceed RETRY_BACKOFF_MAX_SECONDS",
             )
         return self
+
+    @model_validator(mode="after")
+    def _check_routes_are_granted(self) -> Settings:
+        """Every routed topic but KAFKA_TOPIC starts with KAFKA_ROUTED_TOPIC_PREFIX when it is
+        set, and with AWS_MSK_IAM it must be set: the template grants the role the routed
+        topics by that prefix (docs/decisions/routed-topic-grants.md)."""
+        others = [topic for topic in self.topics if topic != self.kafka_topic]
+        prefix = self.kafka_routed_topic_prefix
+        if prefix is None and others and self.kafka_auth_method is AuthMethod.AWS_MSK_IAM:
+            raise PydanticCustomError(
+                "routed_topics",
+                "KAFKA_TOPIC_ROUTES routes to {topics} but KAFKA_ROUTED_TOPIC_PREFIX is unset: "
+                "with AWS_MSK_IAM the role may write only KAFKA_TOPIC and the topics under that "
+                "prefix",
+                {"topics": ", ".join(others)},
+            )
+        outside = [topic for topic in others if prefix is not None and not topic.startswith(prefix)]
+        if outside:
+            raise PydanticCustomError(
+                "routed_topics",
+                "KAFKA_TOPIC_ROUTES routes to {topics}, outside KAFKA_ROUTED_TOPIC_PREFIX "
+                '"{prefix}" (the topics the forwarder is granted besides KAFKA_TOPIC)',
+                {"topics": ", ".join(outside), "prefix": prefix},
+            )
+        return self
+
+    @property
+    def topics(self) -> tuple[str, ...]:
+        """KAFKA_TOPIC (when set), then each other topic of KAFKA_TOPIC_ROUTES once, in the
+        order of the routes: every topic the forwarder may write to."""
+        first = () if self.kafka_topic is None else (self.kafka_topic,)
+        return tuple(dict.fromkeys((*first, *self.kafka_topic_routes.values())))
 
     @property
     def uses_sasl(self) -> bool:

@@ -40,7 +40,7 @@ def _steps() -> Iterator[CheckStep]:
     assert settings.dead_letter_queue_url is not None  # noqa: S101
     yield passed(
         "settings",
-        f"{settings.kafka_auth_method.value} to {settings.kafka_topic} via "
+        f"{settings.kafka_auth_method.value} to {', '.join(settings.topics)} via "
         f"{len(settings.kafka_bootstrap_servers)} bootstrap broker(s)",
     )
     credentials: Credentials | None = None
@@ -66,7 +66,7 @@ def _steps() -> Iterator[CheckStep]:
         yield probe.resolve(host, port)
         yield probe.connect(host, port)
         yield probe.handshake(host, port, config["ssl_context"])
-    yield from probe.kafka_steps(config, settings.kafka_topic, settings.kafka_max_message_bytes)
+    yield from probe.kafka_steps(config, settings.topics, settings.kafka_max_message_bytes)
     yield _dead_letter_queue(settings.dead_letter_queue_url)
 
 

@@ -1,6 +1,7 @@
 """KafkaAuthMethod AWS_MSK_IAM: the role may connect to the given MSK cluster and write
-idempotently, describe and write the one topic, and nothing else of Kafka; the grants exist only
-with that method (docs/providers.md)."""
+idempotently, describe and write the one topic (and with routes the topics under
+KafkaRoutedTopicPrefix), and nothing else of Kafka; the grants exist only with that method
+(docs/providers.md, docs/decisions/routed-topic-grants.md)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,10 @@ TOPIC_ARN = (
     "arn:aws:kafka:eu-west-1:123456789012:topic/forwarder-msk/"
     "6f1e2d3c-aaaa-bbbb-cccc-1234567890ab-7/mparticle-events"
 )
+ROUTED_TOPICS_ARN = (
+    "arn:aws:kafka:eu-west-1:123456789012:topic/forwarder-msk/"
+    "6f1e2d3c-aaaa-bbbb-cccc-1234567890ab-7/mparticle-*"
+)
 MSK_IAM: dict[str, str | list[str]] = {
     "KafkaBootstrapServers": "b-1.forwarder-msk.kafka.eu-west-1.amazonaws.com:9098",
     "KafkaTopic": "mparticle-events",
@@ -31,6 +36,12 @@ MSK_IAM: dict[str, str | list[str]] = {
 @pytest.fixture
 def msk_iam(translated: Template) -> Rendered:
     return Rendered(translated, MSK_IAM)
+
+
+ROUTES = {
+    "KafkaTopicRoutes": "commerce_event=mparticle-commerce,screen_view=mparticle-screen-views",
+    "KafkaRoutedTopicPrefix": "mparticle-",
+}
 
 
 def kafka_grants(rendered: Rendered) -> dict[str, Any]:
@@ -54,8 +65,50 @@ def test_msk_iam_allows_connect_and_idempotent_writes_on_exactly_the_cluster(
 
 def test_msk_iam_allows_describe_and_write_on_exactly_the_topic(msk_iam: Rendered) -> None:
     grants = kafka_grants(msk_iam)
-    assert grants["kafka-cluster:DescribeTopic"] == TOPIC_ARN
-    assert grants["kafka-cluster:WriteData"] == TOPIC_ARN
+    assert grants["kafka-cluster:DescribeTopic"] == [TOPIC_ARN]
+    assert grants["kafka-cluster:WriteData"] == [TOPIC_ARN]
+
+
+def test_msk_iam_with_routes_allows_describe_and_write_on_the_routed_topic_prefix_too(
+    translated: Template,
+) -> None:
+    grants = kafka_grants(Rendered(translated, MSK_IAM | ROUTES))
+    assert grants["kafka-cluster:DescribeTopic"] == [TOPIC_ARN, ROUTED_TOPICS_ARN]
+    assert grants["kafka-cluster:WriteData"] == [TOPIC_ARN, ROUTED_TOPICS_ARN]
+
+
+def test_msk_iam_with_routes_allows_no_other_kafka_cluster_action(translated: Template) -> None:
+    assert sorted(kafka_grants(Rendered(translated, MSK_IAM | ROUTES))) == [
+        "kafka-cluster:Connect",
+        "kafka-cluster:DescribeTopic",
+        "kafka-cluster:WriteData",
+        "kafka-cluster:WriteDataIdempotently",
+    ]
+
+
+def test_routes_without_msk_iam_grant_no_kafka_cluster_permission(translated: Template) -> None:
+    rendered = Rendered(translated, REQUIRED | ROUTES | {"KafkaClusterArn": CLUSTER_ARN})
+    assert kafka_grants(rendered) == {}
+
+
+def test_the_function_reads_the_prefix_the_role_is_granted(translated: Template) -> None:
+    rendered = Rendered(translated, MSK_IAM | ROUTES)
+    variables = rendered.properties("ForwarderFunction")["Environment"]["Variables"]
+    assert variables["KAFKA_ROUTED_TOPIC_PREFIX"] == "mparticle-"
+    assert variables["KAFKA_TOPIC_ROUTES"] == ROUTES["KafkaTopicRoutes"]
+
+
+def test_msk_iam_with_routes_requires_the_routed_topic_prefix(source: Template) -> None:
+    rule = source["Rules"]["RoutedTopicPrefixWithMskIamRoutes"]
+    assert rule["RuleCondition"] == {
+        "Fn::And": [
+            {"Fn::Equals": [{"Ref": "KafkaAuthMethod"}, "AWS_MSK_IAM"]},
+            {"Fn::Not": [{"Fn::Equals": [{"Ref": "KafkaTopicRoutes"}, ""]}]},
+        ]
+    }
+    assert [assertion["Assert"] for assertion in rule["Assertions"]] == [
+        {"Fn::Not": [{"Fn::Equals": [{"Ref": "KafkaRoutedTopicPrefix"}, ""]}]}
+    ]
 
 
 def test_msk_iam_allows_no_other_kafka_cluster_action(msk_iam: Rendered) -> None:

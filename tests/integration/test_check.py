@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ import pytest
 from handlers.check import CHECK_EVENT, run_check
 from handlers.lambda_handler import handler
 from handlers.local.context import LocalContext
-from local_stack import StackInfo, allow_only
+from local_stack import StackInfo, allow_only, create_topic
 
 pytestmark = pytest.mark.integration
 
@@ -29,8 +30,22 @@ def last(result: dict[str, Any]) -> dict[str, Any]:
     return step
 
 
+def routed_topics(stack: StackInfo, *, created: int) -> list[str]:
+    """Two fresh topic names, the first `created` of them created."""
+    suffix = uuid.uuid4().hex[:8]
+    names = [f"check-commerce-{suffix}", f"check-views-{suffix}"]
+    for name in names[:created]:
+        create_topic(stack, name, partitions=1)
+    return names
+
+
+def routes_to(topics: list[str]) -> str:
+    return f"commerce_event={topics[0]},screen_view={topics[1]},custom_event={topics[0]}"
+
+
 def test_every_step_passes_on_the_local_stack(deploy: Any, stack: StackInfo) -> None:
-    deploy("SCRAM-SHA-512")
+    deployment = deploy("SCRAM-SHA-512")
+    topic = deployment.topic
     result = run_check()
     port = stack.bootstrap.sasl_ssl.rsplit(":", 1)[1]
     assert result["ok"] is True
@@ -41,11 +56,42 @@ def test_every_step_passes_on_the_local_stack(deploy: Any, stack: StackInfo) -> 
         f"tcp localhost:{port}",
         f"tls localhost:{port}",
         "authentication",
-        "topic",
-        "topic limit",
-        "write permission",
+        f"topic {topic}",
+        f"topic limit {topic}",
+        f"write permission {topic}",
         "dead-letter queue",
     ]
+
+
+def test_every_routed_topic_is_checked_by_name_after_kafka_topic(
+    deploy: Any, stack: StackInfo
+) -> None:
+    routed = routed_topics(stack, created=2)
+    deployment = deploy("SCRAM-SHA-512", KAFKA_TOPIC_ROUTES=routes_to(routed))
+    result = run_check()
+    assert result["ok"] is True
+    checked = [name for name in steps_of(result) if name.startswith("write permission ")]
+    assert checked == [f"write permission {topic}" for topic in (deployment.topic, *routed)]
+
+
+def test_a_missing_routed_topic_fails_the_check_naming_it(deploy: Any, stack: StackInfo) -> None:
+    routed = routed_topics(stack, created=1)
+    deploy("SCRAM-SHA-512", KAFKA_TOPIC_ROUTES=routes_to(routed))
+    result = run_check()
+    step = last(result)
+    assert (result["ok"], step["name"], step["ok"]) == (False, f"topic {routed[1]}", False)
+    assert step["detail"] == f"{routed[1]} does not exist"
+
+
+def test_a_routed_topic_without_write_fails_at_its_write_permission(
+    deploy: Any, stack: StackInfo
+) -> None:
+    routed = routed_topics(stack, created=2)
+    deploy("SCRAM-SHA-512", KAFKA_TOPIC_ROUTES=routes_to(routed))
+    allow_only(stack, routed[1], stack.credentials("SCRAM-SHA-512").username, ("DESCRIBE",))
+    step = last(run_check())
+    assert (step["name"], step["ok"]) == (f"write permission {routed[1]}", False)
+    assert routed[1] in step["detail"]
 
 
 def test_a_wrong_password_fails_at_authentication(deploy: Any, stack: StackInfo) -> None:
@@ -75,13 +121,13 @@ def test_a_wrong_host_name_fails_at_tls(deploy: Any, stack: StackInfo) -> None:
 def test_a_missing_topic_fails_at_topic(deploy: Any) -> None:
     deploy("SCRAM-SHA-512", KAFKA_TOPIC="no-such-topic-for-check")
     step = last(run_check())
-    assert (step["name"], step["ok"]) == ("topic", False)
+    assert (step["name"], step["ok"]) == ("topic no-such-topic-for-check", False)
 
 
 def test_a_topic_limit_below_the_record_limit_fails_at_topic_limit(deploy: Any) -> None:
-    deploy("SCRAM-SHA-512", KAFKA_MAX_MESSAGE_BYTES="2000000")
+    deployment = deploy("SCRAM-SHA-512", KAFKA_MAX_MESSAGE_BYTES="2000000")
     step = last(run_check())
-    assert (step["name"], step["ok"]) == ("topic limit", False)
+    assert (step["name"], step["ok"]) == (f"topic limit {deployment.topic}", False)
 
 
 def test_a_principal_without_write_on_the_topic_fails_at_write_permission(
@@ -91,7 +137,7 @@ def test_a_principal_without_write_on_the_topic_fails_at_write_permission(
     user = stack.credentials("SCRAM-SHA-512").username
     allow_only(stack, deployment.topic, user, ("READ", "DESCRIBE"))
     step = last(run_check())
-    assert (step["name"], step["ok"]) == ("write permission", False)
+    assert (step["name"], step["ok"]) == (f"write permission {deployment.topic}", False)
     assert "WRITE" in step["hint"]
 
 
@@ -120,4 +166,4 @@ def test_the_command_prints_json_and_exits_1_at_a_failure(deploy: Any) -> None:
         check=False,
     )
     assert done.returncode == 1
-    assert last(json.loads(done.stdout))["name"] == "topic"
+    assert last(json.loads(done.stdout))["name"] == "topic no-such-topic-for-check"

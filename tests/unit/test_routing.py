@@ -63,6 +63,89 @@ def test_a_bad_mapping_fails_naming_the_variable(monkeypatch: pytest.MonkeyPatch
         load_settings("preview")
 
 
+def settings_error(monkeypatch: pytest.MonkeyPatch, **variables: str) -> str:
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings("preview")
+    return str(caught.value)
+
+
+def test_the_topics_are_kafka_topic_then_each_routed_topic_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("KAFKA_TOPIC", "events")
+    monkeypatch.setenv("KAFKA_TOPIC_ROUTES", "a=screen-views,b=events,c=commerce,d=screen-views")
+    assert load_settings("preview").topics == ("events", "screen-views", "commerce")
+
+
+def test_with_msk_iam_routes_to_other_topics_need_the_prefix_naming_both_variables(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    message = settings_error(
+        monkeypatch,
+        KAFKA_TOPIC="events",
+        KAFKA_AUTH_METHOD="AWS_MSK_IAM",
+        KAFKA_TOPIC_ROUTES=ROUTES,
+    )
+    assert "KAFKA_TOPIC_ROUTES routes to commerce-events, screen-views" in message
+    assert "KAFKA_ROUTED_TOPIC_PREFIX is unset" in message
+
+
+def test_with_msk_iam_routes_only_to_kafka_topic_need_no_prefix(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name, value in {
+        "KAFKA_TOPIC": "events",
+        "KAFKA_AUTH_METHOD": "AWS_MSK_IAM",
+        "KAFKA_TOPIC_ROUTES": "commerce_event=events",
+    }.items():
+        monkeypatch.setenv(name, value)
+    assert load_settings("preview").kafka_routed_topic_prefix is None
+
+
+def test_without_msk_iam_routes_need_no_prefix(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KAFKA_TOPIC_ROUTES", ROUTES)
+    assert load_settings("preview").kafka_topic_routes["commerce_event"] == "commerce-events"
+
+
+@pytest.mark.parametrize("auth", ["AWS_MSK_IAM", "SCRAM-SHA-512"])
+def test_a_routed_topic_outside_the_prefix_fails_naming_both_variables_and_the_topic(
+    monkeypatch: pytest.MonkeyPatch, auth: str
+) -> None:
+    message = settings_error(
+        monkeypatch,
+        KAFKA_TOPIC="events",
+        KAFKA_AUTH_METHOD=auth,
+        KAFKA_TOPIC_ROUTES="commerce_event=mp-commerce,screen_view=screen-views",
+        KAFKA_ROUTED_TOPIC_PREFIX="mp-",
+    )
+    assert 'routes to screen-views, outside KAFKA_ROUTED_TOPIC_PREFIX "mp-"' in message
+    assert "KAFKA_TOPIC_ROUTES" in message
+    assert "mp-commerce" not in message
+
+
+def test_routed_topics_under_the_prefix_are_accepted_with_msk_iam(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name, value in {
+        "KAFKA_TOPIC": "events",
+        "KAFKA_AUTH_METHOD": "AWS_MSK_IAM",
+        "KAFKA_TOPIC_ROUTES": "commerce_event=mp-commerce,screen_view=mp-screen-views",
+        "KAFKA_ROUTED_TOPIC_PREFIX": "mp-",
+    }.items():
+        monkeypatch.setenv(name, value)
+    assert load_settings("preview").topics == ("events", "mp-commerce", "mp-screen-views")
+
+
+@pytest.mark.parametrize("raw", ["mp prefix", "mp/", "p" * 249])
+def test_a_prefix_that_cannot_start_a_topic_name_fails_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, raw: str
+) -> None:
+    message = settings_error(monkeypatch, KAFKA_ROUTED_TOPIC_PREFIX=raw)
+    assert "KAFKA_ROUTED_TOPIC_PREFIX: the start of a Kafka topic name" in message
+
+
 def test_per_event_records_go_to_their_types_topic() -> None:
     topics = [topic for topic, _ in routed(send_as_batch=False)]
     assert topics == ["events", "screen-views", "commerce-events", "screen-views", "events"]
