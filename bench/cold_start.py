@@ -196,10 +196,11 @@ def measure(info: StackInfo, package: Path, repeats: int) -> dict[str, Any]:
 PHASES_SCRIPT = Path(__file__).resolve().parent / "cold_phases.py"
 
 
-def phase_marks(package: Path, env: dict[str, str], *args: str) -> dict[str, float]:
-    """One run of bench/cold_phases.py in `package`: milliseconds from its start to each step."""
+def phase_marks(package: Path, env: dict[str, str], *args: str) -> dict[str, list[float]]:
+    """One run of bench/cold_phases.py in `package`: for each step, the wall and CPU
+    milliseconds from the run's start to the step's end."""
     answer = subprocess.run(
-        [lambda_python(), str(PHASES_SCRIPT), *args],
+        [lambda_python(), "-P", str(PHASES_SCRIPT), *args],  # -P: bench/ is not on sys.path
         cwd=package,
         env=env | {"PYTHONPATH": str(package)},
         capture_output=True,
@@ -208,31 +209,35 @@ def phase_marks(package: Path, env: dict[str, str], *args: str) -> dict[str, flo
         timeout=120,
     )
     (line,) = [line for line in answer.stdout.splitlines() if line.startswith("MARKS ")]
-    marks: dict[str, float] = json.loads(line.removeprefix("MARKS "))
+    marks: dict[str, list[float]] = json.loads(line.removeprefix("MARKS "))
     return marks
 
 
-def phases(info: StackInfo, field: list[Contender], repeats: int) -> dict[str, dict[str, float]]:
-    """Per contender (and the minimal handler's imports), the median milliseconds each step
-    took (from the step before it), in the order of their median ends."""
+def phases(
+    info: StackInfo, field: list[Contender], repeats: int
+) -> dict[str, dict[str, tuple[float, float]]]:
+    """Per contender (the minimal one: its imports), the median wall and CPU milliseconds each
+    step took after the step before it, in the order of their median ends."""
     settings, aws = local_stack_settings(info)
     function = function_environment(settings)
-    runs: dict[str, list[dict[str, float]]] = {c.name: [] for c in field}
+    runs: dict[str, list[dict[str, list[float]]]] = {c.name: [] for c in field}
     for repeat in range(repeats):
         shift = repeat % len(field)
         for contender in field[shift:] + field[:shift]:
             env = runtime_environment(contender.package, function, aws)
             args = ("minimal",) if contender.name == MINIMAL else ()
             runs[contender.name].append(phase_marks(contender.package, env, *args))
-    table: dict[str, dict[str, float]] = {}
+    table: dict[str, dict[str, tuple[float, float]]] = {}
     for name, marks in runs.items():
-        ends = {step: statistics.median(m[step] for m in marks) for step in marks[0]}
-        ordered = sorted(ends.items(), key=lambda item: item[1])
-        previous = 0.0
+        ends = {
+            step: tuple(statistics.median(m[step][i] for m in marks) for i in (0, 1))
+            for step in marks[0]
+        }
+        previous = (0.0, 0.0)
         table[name] = {}
-        for step, end in ordered:
-            table[name][step] = end - previous
-            previous = end
+        for step, end in sorted(ends.items(), key=lambda item: item[1][0]):
+            table[name][step] = (end[0] - previous[0], end[1] - previous[1])
+            previous = (end[0], end[1])
         table[name]["total"] = previous
     return table
 
@@ -256,9 +261,9 @@ def main(argv: list[str] | None = None) -> None:
         times = samples(info, field, args.repeats) if args.repeats else {}
         steps = phases(info, field, args.phases) if args.phases else {}
     for name, table in steps.items():
-        print(f"{name}: median ms per step ({args.phases} runs)")
-        for step, ms in table.items():
-            print(f"  {ms:7.1f}  {step}")
+        print(f"{name}: median ms per step ({args.phases} runs): wall, process CPU")
+        for step, (wall, cpu) in table.items():
+            print(f"  {wall:7.1f} {cpu:7.1f}  {step}")
     if not times:
         return
     print(f"{'contender':24} {'median ms':>10} {'÷ minimal':>10}")
