@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import local_stack
-from bench import capacity, compression, crosscheck, e2e, imports, memory
+from bench import capacity, cold_start, compression, crosscheck, e2e, imports, memory
 from bench import transform as transform_bench
 from local_stack import StackInfo
+from tests.support.lambda_runtime import lambda_python
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 OWN_STACK_DIR = str(Path(tempfile.gettempdir()) / "forwarder-bench-stack")
@@ -32,6 +33,7 @@ TARGETS: dict[str, tuple[float, bool]] = {
     "e2e_vs_librdkafka": (0.6, True),
     "e2e_vs_naive_handler": (20, True),
     "import_vs_boto3": (0.6, False),
+    "cold_start_vs_minimal": (1.5, False),
     "ack_waits_per_invocation": (1, False),
     "peak_rss_mb_6mb_invocation": (100, False),
     "peak_rss_mb_amplified_message": (200, False),
@@ -101,14 +103,20 @@ class Sizes:
     memory_megabytes: float
     compression_invocations: int
     compression_repeats: int
+    cold_start_repeats: int
 
 
-FULL = Sizes(15, 0.1, 4000, 9, 4, 3, 20, 5, 11, 6.0, 10, 5)
-QUICK = Sizes(3, 0.01, 100, 2, 1, 1, 1, 1, 1, 0.3, 1, 1)  # a smoke run: no timing meant
+FULL = Sizes(15, 0.1, 4000, 9, 4, 3, 20, 5, 11, 6.0, 10, 5, 11)
+QUICK = Sizes(3, 0.01, 100, 2, 1, 1, 1, 1, 1, 0.3, 1, 1, 1)  # a smoke run: no timing meant
 
 
-def run(info: StackInfo, *, quick: bool = False) -> dict[str, Any]:
-    """Every figure; `quick` shrinks sizes and repeats to a smoke run (no timing meant)."""
+def run(info: StackInfo, *, quick: bool = False, package: Path | None = None) -> dict[str, Any]:
+    """Every figure; `quick` shrinks sizes and repeats to a smoke run (no timing meant).
+    `package`: the Lambda package `bench.cold_start.build` made; else one is built here."""
+    if package is None:
+        with tempfile.TemporaryDirectory(prefix="forwarder-bench-") as scratch:
+            built = cold_start.build(Path(scratch) / "ForwarderFunction")
+            return run(info, quick=quick, package=built)
     size = QUICK if quick else FULL
     results: dict[str, Any] = {"context": context(info)}
     results |= transform_figures(repeats=size.transform_repeats, seconds=size.transform_seconds)
@@ -123,7 +131,8 @@ def run(info: StackInfo, *, quick: bool = False) -> dict[str, Any]:
         info, invocations=size.batch_mode_invocations, repeats=size.batch_mode_repeats
     )
     results |= crosscheck.measure(info)
-    results |= imports.measure(repeats=size.import_repeats)
+    results |= imports.measure(package, lambda_python(), repeats=size.import_repeats)
+    results |= cold_start.measure(info, package, repeats=size.cold_start_repeats)
     results |= memory.measure(info, megabytes=size.memory_megabytes)
     results |= compression.measure(
         info, invocations=size.compression_invocations, repeats=size.compression_repeats
@@ -135,6 +144,9 @@ def run(info: StackInfo, *, quick: bool = False) -> dict[str, Any]:
         "memory_payload": "one SQS event of ~57 KB 50-event batches, 6 MB of bodies, per-event",
         "compression_payload": "SQS events of 10 records, each a 50-event batch (~57 KB), "
         "batch mode; wire bytes: the record batches the broker stored",
+        "cold_start_payload": "one SQS message, one event, one record (SEND_AS_BATCH=true), "
+        "the built package under the runtime interface emulator with awslambdaric on "
+        f"python3.13 ({lambda_python()})",
     }
     return results
 

@@ -75,8 +75,11 @@ class Emulator:
     """One emulated Lambda container: started on free loopback ports, stopped on exit. The
     runtime starts on the first invocation (its init is part of that invocation's time)."""
 
-    def __init__(self, package: Path, env: dict[str, str], log_file: Path) -> None:
+    def __init__(
+        self, package: Path, env: dict[str, str], log_file: Path, handler: str = HANDLER
+    ) -> None:
         self.package, self.env, self.log_file = package, env, log_file
+        self.handler = handler
         self.process: subprocess.Popen[bytes] | None = None
         self.port = 0
 
@@ -93,7 +96,7 @@ class Emulator:
             str(RUNTIME_PYTHON),
             "-m",
             "awslambdaric",
-            HANDLER,
+            self.handler,
         ]
         with self.log_file.open("ab") as log:
             process = subprocess.Popen(

@@ -3,7 +3,7 @@ reason in message attributes `error-class` and `error-reason`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -23,11 +23,16 @@ _MAX_BATCH_BYTES = 256 * 1024
 class SqsDeadLetterSink:
     """Writes invalid SQS messages, unchanged, to the dead-letter queue."""
 
-    def __init__(self, queue_url: str, client: SQSClient, worst_call_s: float) -> None:
-        """`worst_call_s`: how long one SendMessageBatch attempt may take with the client's
-        timeouts; a call is not started with less time than that left."""
+    def __init__(
+        self, queue_url: str, client: Callable[[], SQSClient], worst_call_s: float
+    ) -> None:
+        """`client` makes the SQS client when the first letter is sent (most invocations send
+        none, and a boto3 client costs a cold start ~60 ms of model loading); `worst_call_s`:
+        how long one SendMessageBatch attempt may take with the client's timeouts; a call is
+        not started with less time than that left."""
         self._queue_url = queue_url
-        self._client = client
+        self._make_client = client
+        self._client: SQSClient | None = None
         self._worst_call_s = worst_call_s
 
     def send(self, letters: Sequence[DeadLetter], deadline: Deadline) -> set[str]:
@@ -41,6 +46,8 @@ class SqsDeadLetterSink:
                 failed.update(letter.message_id for letter in chunk)
                 continue
             entries = [_entry(str(i), letter) for i, letter in enumerate(chunk)]
+            if self._client is None:
+                self._client = self._make_client()
             try:
                 answer = self._client.send_message_batch(QueueUrl=self._queue_url, Entries=entries)
             except (BotoCoreError, ClientError):

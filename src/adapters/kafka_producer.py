@@ -4,12 +4,13 @@ per record, one wait."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from kafka import KafkaProducer
 from kafka import errors as kafka_errors
+from kafka.net import KafkaNetClient
 
 from adapters.kafka_errors import translate
 from adapters.tls import HandshakeWatch, tls_context, watch_handshakes
@@ -157,10 +158,13 @@ class KafkaRecordProducer:
         self._tls = handshakes
 
     @classmethod
-    def connect(cls, config: dict[str, Any]) -> KafkaRecordProducer:
-        """A producer for `config` (see `producer_config`); it connects on first send."""
+    def connect(cls, config: dict[str, Any], topics: Sequence[str] = ()) -> KafkaRecordProducer:
+        """A producer for `config` (see `producer_config`); it connects at once, in the
+        background. `topics` (those the records will mostly go to) are in the metadata the
+        producer asks for first (see `network_client`)."""
         handshakes = watch_handshakes(config["ssl_context"])  # before any socket is made
-        return cls(KafkaProducer(**config), int(config["max_block_ms"]), handshakes)
+        producer = KafkaProducer(**config, kafka_client=network_client(topics))
+        return cls(producer, int(config["max_block_ms"]), handshakes)
 
     def produce(
         self, records: Sequence[KafkaRecord], deadline: Deadline
@@ -234,6 +238,29 @@ class KafkaRecordProducer:
             # network thread, so nothing stale is sent later.
             self._producer._sender.force_close()
             self._producer._sender.join(timeout_s)
+
+
+def network_client(topics: Sequence[str]) -> Callable[..., KafkaNetClient]:
+    """kafka-python's `kafka_client` hook: the producer's network client, its cluster metadata
+    set up before the producer's I/O thread starts (so in one thread, no race):
+
+    - `topics` are tracked from the start. The producer bootstraps as soon as it is made, and
+      the bootstrap's metadata request asks for the topics tracked then; a topic that only the
+      first send adds needs a second request, which kafka-python holds back until
+      `retry_backoff_ms` (100 ms) after the first: every cold start waited that long.
+    - the producer's `allow_auto_create_topics` reaches the metadata requests: kafka-python
+      3.0.12 does not pass it on, so they asked the cluster to create a missing topic.
+    """
+
+    def make(**configs: Any) -> KafkaNetClient:
+        client = KafkaNetClient(**configs)
+        cluster = client.cluster
+        cluster.config["allow_auto_create_topics"] = configs["allow_auto_create_topics"]
+        for topic in topics:
+            cluster.add_topic(topic)
+        return client
+
+    return make
 
 
 def wait_for(futures: Sequence[Any], deadline: Deadline) -> None:

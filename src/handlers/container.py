@@ -142,7 +142,10 @@ def kafka_producers(settings: Settings, budget_ms: int) -> ProducerFactory:
         if tokens is not None:
             tokens.token()  # a missing role or region fails here, named, not as a timeout
         config = producer_config(settings, credentials, timeouts, token_provider=tokens)
-        return KafkaRecordProducer.connect(config)
+        # The default topic's metadata comes with the bootstrap (no later request, no back-off
+        # before the first send); a routed topic is asked for when a record first goes to it.
+        topics = [settings.kafka_topic] if settings.kafka_topic else []
+        return KafkaRecordProducer.connect(config, topics=topics)
 
     return produce_with
 
@@ -205,7 +208,7 @@ def sqs_dead_letters(settings: Settings) -> DeadLetterSink:
     connect_s, read_s, _ = _LETTER_CALL
     return SqsDeadLetterSink(
         settings.dead_letter_queue_url,
-        _sqs_client(*_LETTER_CALL),
+        lambda: _sqs_client(*_LETTER_CALL),
         worst_call_s=float(connect_s + read_s),
     )
 

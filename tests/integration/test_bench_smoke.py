@@ -1,13 +1,15 @@
 """`make bench` still works: every benchmark at tiny sizes on the session's stack (no timings).
 
-It needs nothing beyond the Python environment (confluent-kafka is a dev dependency) and the
-stack.
+It needs the Python environment (confluent-kafka is a dev dependency), the stack, and the
+built package with the runtime interface emulator (`built_package`, shared with the emulator
+tests) for the cold start and the package's import figures.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,14 +32,18 @@ def restored_environment() -> Iterator[None]:
 
 
 @pytest.fixture(scope="module")  # one quick run serves every test here
-def results(stack: StackInfo, restored_environment: None) -> dict[str, Any]:
-    return run(stack, quick=True)
+def results(stack: StackInfo, restored_environment: None, built_package: Path) -> dict[str, Any]:
+    return run(stack, quick=True, package=built_package)
 
 
 def test_a_quick_run_yields_every_key_with_sane_values(results: dict[str, Any]) -> None:
     assert set(TARGETS) <= set(results)
     for key in ("transform_vs_floor", "e2e_vs_raw_producer", "import_vs_boto3"):
         assert 0 < results[key] < 100, key
+    for key in ("import_vs_boto3_venv", "import_vs_boto3_tracing_on", "cold_start_vs_minimal"):
+        assert 0 < results[key] < 100, key
+    assert results["cold_start_ms"] > 0
+    assert results["cold_start_minimal_ms"] > 0
     for size in (10, 1000):
         assert 0 < results[f"e2e_vs_raw_producer_{size}_records"] < 100, size
     assert 0 < results["e2e_vs_librdkafka"] < 100

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -29,13 +30,12 @@ def adapter_topic(stack: StackInfo) -> str:
     return name
 
 
-@pytest.fixture
-def producer(stack: StackInfo, adapter_topic: str) -> Iterator[KafkaRecordProducer]:
+def _config(stack: StackInfo, topic: str) -> dict[str, Any]:
     settings = load_settings(
         "lambda",
         {
             "kafka_bootstrap_servers": stack.bootstrap.sasl_ssl,
-            "kafka_topic": adapter_topic,
+            "kafka_topic": topic,
             "kafka_auth_method": "SCRAM-SHA-512",
             "kafka_secret_id": "unused",
             "kafka_ca_bundle": stack.ca_file,
@@ -43,10 +43,16 @@ def producer(stack: StackInfo, adapter_topic: str) -> Iterator[KafkaRecordProduc
         },
     )
     user = stack.credentials("SCRAM-SHA-512")
-    config = producer_config(
+    return producer_config(
         settings, Credentials(user.username, user.password), Timeouts.within(60_000)
     )
-    made = KafkaRecordProducer.connect(config | {"linger_ms": LONG_LINGER_MS})
+
+
+@pytest.fixture
+def producer(stack: StackInfo, adapter_topic: str) -> Iterator[KafkaRecordProducer]:
+    made = KafkaRecordProducer.connect(
+        _config(stack, adapter_topic) | {"linger_ms": LONG_LINGER_MS}
+    )
     yield made
     made.close()
 
@@ -84,3 +90,18 @@ def test_the_flush_a_call_starts_is_over_when_it_returns(
     left raised, every later batch would leave without lingering."""
     producer.produce(records(adapter_topic, 10), Deadline.in_seconds(60.0))
     assert producer._producer._accumulator._flushes_in_progress.get() == 0
+
+
+def test_a_producer_given_its_topic_knows_the_partitions_from_its_bootstrap(
+    stack: StackInfo, adapter_topic: str
+) -> None:
+    made = KafkaRecordProducer.connect(_config(stack, adapter_topic), topics=[adapter_topic])
+    try:
+        metadata = made._producer._metadata
+        deadline = time.monotonic() + 30
+        while not metadata._last_successful_refresh_ms and time.monotonic() < deadline:
+            time.sleep(0.01)
+        # The first metadata answer is the bootstrap's: no send asked for the topic.
+        assert metadata.partitions_for_topic(adapter_topic) == {0, 1, 2}
+    finally:
+        made.close()

@@ -6,14 +6,12 @@ says (the same as `forwarder preview` prints for the event)."""
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.support.cfn import ROOT
 from tests.support.deployment import (
     Deployment,
     aws_environment,
@@ -27,26 +25,6 @@ from tools.lambda_emulator import Emulator, function_environment, runtime_enviro
 pytestmark = pytest.mark.integration
 
 EVENT_FILES = sorted(path.name for path in EVENTS.glob("*.json"))
-
-
-def _make(*args: str) -> None:
-    subprocess.run(
-        ["make", "--no-print-directory", *args],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-
-
-@pytest.fixture(scope="module")
-def built_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The emulator, awslambdaric on python3.13 (cached in .cache/) and a fresh package."""
-    _make("lambda-runtime")
-    target = tmp_path_factory.mktemp("lambda") / "ForwarderFunction"
-    _make("build-ForwarderFunction", f"ARTIFACTS_DIR={target}")
-    return target
 
 
 @pytest.fixture

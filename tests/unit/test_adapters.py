@@ -217,25 +217,29 @@ class RecordingSqs:
         return {"Successful": [], "Failed": failed}
 
 
+def dead_letter_sink(sqs: RecordingSqs) -> SqsDeadLetterSink:
+    return SqsDeadLetterSink("url", lambda: sqs, worst_call_s=3.0)  # type: ignore[arg-type,return-value]
+
+
 def letters(count: int, size: int = 10) -> list[DeadLetter]:
     return [DeadLetter(f"m{i}", "x" * size, "InvalidBatch", "not_json") for i in range(count)]
 
 
 def test_dead_letters_go_in_batches_of_at_most_ten() -> None:
     sqs = RecordingSqs()
-    SqsDeadLetterSink("url", sqs, worst_call_s=3.0).send(letters(23), ample())  # type: ignore[arg-type]
+    dead_letter_sink(sqs).send(letters(23), ample())
     assert [len(call) for call in sqs.calls] == [10, 10, 3]
 
 
 def test_dead_letter_batches_stay_under_the_request_size_limit() -> None:
     sqs = RecordingSqs()
-    SqsDeadLetterSink("url", sqs, worst_call_s=3.0).send(letters(3, size=100_000), ample())  # type: ignore[arg-type]
+    dead_letter_sink(sqs).send(letters(3, size=100_000), ample())
     assert [len(call) for call in sqs.calls] == [2, 1]
 
 
 def test_dead_letters_carry_the_error_class_and_reason_attributes() -> None:
     sqs = RecordingSqs()
-    SqsDeadLetterSink("url", sqs, worst_call_s=3.0).send(letters(1), ample())  # type: ignore[arg-type]
+    dead_letter_sink(sqs).send(letters(1), ample())
     attributes = sqs.calls[0][0]["MessageAttributes"]
     assert attributes["error-class"]["StringValue"] == "InvalidBatch"
     assert attributes["error-reason"]["StringValue"] == "not_json"
@@ -243,14 +247,14 @@ def test_dead_letters_carry_the_error_class_and_reason_attributes() -> None:
 
 def test_dead_letters_sqs_refused_are_returned_for_retry() -> None:
     sqs = RecordingSqs(failing_ids=["m1"])
-    assert SqsDeadLetterSink("url", sqs, worst_call_s=3.0).send(letters(3), ample()) == {"m1"}  # type: ignore[arg-type]
+    assert dead_letter_sink(sqs).send(letters(3), ample()) == {"m1"}
 
 
 def test_a_dead_letter_whose_body_is_not_valid_unicode_is_returned_for_retry() -> None:
     # A lone surrogate cannot be encoded for SQS: that letter alone is retried, the rest sent.
     sqs = RecordingSqs()
     lone = DeadLetter("m-lone", '{"s": "\ud800"}', "InvalidBatch", "not_json")
-    sink = SqsDeadLetterSink("url", sqs, worst_call_s=3.0)  # type: ignore[arg-type]
+    sink = dead_letter_sink(sqs)
     assert sink.send([lone, *letters(2)], ample()) == {"m-lone"}
     assert [e["MessageAttributes"]["source-message-id"]["StringValue"] for e in sqs.calls[0]] == [
         "m0",
@@ -258,10 +262,40 @@ def test_a_dead_letter_whose_body_is_not_valid_unicode_is_returned_for_retry() -
     ]
 
 
+class SqsMaker:
+    """A client factory as the container gives the sink: counts the clients it made."""
+
+    def __init__(self) -> None:
+        self.made: list[RecordingSqs] = []
+
+    def __call__(self) -> RecordingSqs:
+        self.made.append(RecordingSqs())
+        return self.made[-1]
+
+
+def test_the_dead_letter_client_is_not_made_until_a_letter_is_sent() -> None:
+    maker = SqsMaker()
+    sink = SqsDeadLetterSink("url", maker, worst_call_s=3.0)  # type: ignore[arg-type]
+
+    sink.send([], ample())
+
+    assert maker.made == []
+
+
+def test_the_dead_letter_client_made_for_the_first_letter_sends_the_later_ones() -> None:
+    maker = SqsMaker()
+    sink = SqsDeadLetterSink("url", maker, worst_call_s=3.0)  # type: ignore[arg-type]
+
+    sink.send(letters(1), ample())
+    sink.send(letters(2), ample())
+
+    assert [[len(call) for call in sqs.calls] for sqs in maker.made] == [[1, 2]]
+
+
 def test_dead_letters_are_not_sent_when_one_call_would_outlast_the_deadline() -> None:
     sqs = RecordingSqs()
     short = Deadline.in_seconds(0.0, 2.9)  # one SendMessageBatch attempt may take 3 s
-    sink = SqsDeadLetterSink("url", sqs, worst_call_s=3.0)  # type: ignore[arg-type]
+    sink = dead_letter_sink(sqs)
     assert sink.send(letters(3), short) == {"m0", "m1", "m2"}
     assert sqs.calls == []
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from core.credentials import Credentials
@@ -106,3 +108,58 @@ def test_cold_start_warns_about_a_misspelt_variable_naming_it_never_its_value(
     assert "SEND_AS_BATCHES" in warning
     assert "SEND_AS_BATCH?" in warning
     assert "value-canary" not in caplog.text
+
+
+class SqsClients:
+    """`container._sqs_client` replaced: the (connect, read, attempts) of each client it made;
+    each client accepts every SendMessageBatch."""
+
+    def __init__(self) -> None:
+        self.made: list[tuple[float, float, int]] = []
+
+    def __call__(self, connect_s: float, read_s: float, attempts: int) -> Any:
+        self.made.append((connect_s, read_s, attempts))
+        return self
+
+    def send_message_batch(self, QueueUrl: str, Entries: list[Any]) -> dict[str, Any]:  # noqa: N803
+        return {"Successful": [{"Id": entry["Id"]} for entry in Entries], "Failed": []}
+
+
+def _built_with_real_sqs_adapters(monkeypatch: pytest.MonkeyPatch) -> tuple[Forwarder, SqsClients]:
+    clients = SqsClients()
+    monkeypatch.setattr(container, "_sqs_client", clients)
+    settings = load_settings(
+        "lambda",
+        {
+            "kafka_bootstrap_servers": "localhost:9093",
+            "kafka_topic": "events",
+            "kafka_auth_method": "NONE",
+            "dead_letter_queue_url": "http://localhost:4566/123456789012/q",
+        },
+    )
+    forwarder = container.build(
+        settings, 30_000, producers=FakeProducers(), secrets=FakeSecrets([ALICE])
+    )
+    return forwarder, clients
+
+
+def test_a_cold_start_that_sends_no_dead_letter_makes_no_sqs_client(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    forwarder, clients = _built_with_real_sqs_adapters(monkeypatch)
+
+    report = forwarder.forward([GOOD], Deadline.in_seconds(10.0))
+
+    assert report.response() == {"batchItemFailures": []}
+    assert clients.made == []
+
+
+def test_the_first_dead_letter_makes_the_sqs_client_with_the_letter_timeouts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    forwarder, clients = _built_with_real_sqs_adapters(monkeypatch)
+
+    report = forwarder.forward([SqsMessage("m-2", "not json")], Deadline.in_seconds(10.0))
+
+    assert report.response() == {"batchItemFailures": []}
+    assert clients.made == [(1, 2, 2)]

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import itertools
 import time
+from typing import Any
 
 import pytest
 from kafka import errors as kafka_errors
 
-from adapters.kafka_producer import KafkaRecordProducer
+from adapters.kafka_producer import KafkaRecordProducer, network_client
 from core.deadline import Deadline
 from core.errors import (
     BrokerUnreachable,
@@ -140,3 +141,22 @@ def test_a_close_stuck_on_a_dead_connection_stops_the_network_thread() -> None:
     producer, client = adapter(close_raises=kafka_errors.KafkaTimeoutError())
     producer.close()
     assert client._sender.force_closed
+
+
+def _first_metadata_request(topics: list[str]) -> Any:
+    """The metadata request the producer's network client would send first (no I/O made)."""
+    client = network_client(topics)(bootstrap_servers="localhost:9", allow_auto_create_topics=False)
+    try:
+        return client.cluster.metadata_request()
+    finally:
+        client.close()
+
+
+def test_the_producers_first_metadata_request_asks_for_the_topics_it_was_given() -> None:
+    request = _first_metadata_request(["events", "audit"])
+
+    assert sorted(topic.name for topic in request.topics) == ["audit", "events"]
+
+
+def test_the_producers_metadata_requests_never_ask_the_cluster_to_create_a_topic() -> None:
+    assert _first_metadata_request(["events"]).allow_auto_topic_creation is False
