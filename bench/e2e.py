@@ -374,3 +374,30 @@ def batch_mode(info: StackInfo, invocations: int = 20, repeats: int = 5) -> dict
         "handler_events_per_s_batch_mode": statistics.median(rates),
         "events_per_invocation_batch_mode": 10 * _BATCH_EVENTS_BATCH_MODE,
     }
+
+
+def main() -> None:
+    """`python -m bench.e2e [--repeats N] [--records-per-pass N]`: the end-to-end figures alone
+    (all sizes and anchors, interleaved), on a running stack, printed as JSON with the load
+    average before and after: a quicker side-by-side run than the whole `make bench`."""
+    import argparse  # noqa: PLC0415
+    import json  # noqa: PLC0415
+    import os  # noqa: PLC0415
+
+    import local_stack  # noqa: PLC0415
+
+    parser = argparse.ArgumentParser(description=(main.__doc__ or "").splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--records-per-pass", type=int, default=4000)
+    args = parser.parse_args()
+    info = local_stack.load()
+    if info is None or not local_stack.is_healthy(info):
+        raise SystemExit("no healthy local stack: run `make stack-up` first")
+    load_before = os.getloadavg()
+    figures = measure(info, records_per_pass=args.records_per_pass, repeats=args.repeats)
+    figures["load_average"] = [load_before, os.getloadavg()]
+    print(json.dumps(figures, indent=2, sort_keys=True))
+
+
+if __name__ == "__main__":
+    main()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Protocol
 
 from core.backoff import Backoff, Postponement
 from core.deadline import Deadline
@@ -103,13 +103,14 @@ class Forwarder:
         if fifo:
             final = in_fifo_order(final)  # a failed dead letter is a retry: later ones wait too
         postponed = self._postpone(messages, final, source_arn, deadline, stats)
+        dropped, forwarded, dropped_events = _delivered_sums(verdicts, final)
         return InvocationReport(
             outcomes=final,
             records_produced=sum(tally.acknowledged for tally in tallies),
             bytes_produced=shipment.bytes_acknowledged,
-            dropped=_delivered_sum(verdicts, final, "dropped"),
-            events_forwarded=_delivered_sum(verdicts, final, "forwarded"),
-            events_dropped=_delivered_sum(verdicts, final, "dropped_events"),
+            dropped=dropped,
+            events_forwarded=forwarded,
+            events_dropped=dropped_events,
             produce_seconds=shipment.produce_seconds,
             ack_waits=stats.ack_waits,
             secret_refreshes=stats.secret_refreshes,
@@ -230,18 +231,25 @@ def _reason(error: ForwarderError) -> str:
     return str(getattr(error, "reason", "") or error) or type(error).__name__
 
 
-def _delivered_sum(
-    verdicts: Sequence[Verdict],
-    final: Sequence[MessageOutcome],
-    counts: Literal["dropped", "forwarded", "dropped_events"],
-) -> Counter[str]:
-    """One of the `Shipped` counts, summed over delivered messages only: a retried message is
-    counted when it is delivered."""
-    total: Counter[str] = Counter()
+def _delivered_sums(
+    verdicts: Sequence[Verdict], final: Sequence[MessageOutcome]
+) -> tuple[Counter[str], Counter[str], Counter[str]]:
+    """The `Shipped` counts (dropped, forwarded, dropped_events), summed over delivered messages
+    only, in one pass: a retried message is counted when it is delivered."""
+    sums: tuple[Counter[str], Counter[str], Counter[str]] = (Counter(), Counter(), Counter())
+    dropped, forwarded, dropped_events = sums
     for verdict, outcome in zip(verdicts, final, strict=True):
-        if isinstance(verdict, Shipped) and outcome.outcome is Outcome.DELIVERED:
-            total.update(getattr(verdict, counts))
-    return total
+        if outcome.outcome is Outcome.DELIVERED and isinstance(verdict, Shipped):
+            _add(dropped, verdict.dropped)
+            _add(forwarded, verdict.forwarded)
+            _add(dropped_events, verdict.dropped_events)
+    return sums
+
+
+def _add(total: Counter[str], counts: Mapping[str, int]) -> None:
+    """`total.update(counts)` without Counter.update's per-call checks."""
+    for key, count in counts.items():
+        total[key] = total[key] + count
 
 
 def _unwritable_topics(tallies: Sequence[Tally]) -> dict[str, str]:

@@ -71,9 +71,11 @@ class Breaker:
         return Deadline(min(deadline.wait_end, probe_end), deadline.end, deadline.clock)
 
     def record(self, results: Sequence[ProduceResult]) -> None:
-        if results:
-            unreachable = any(isinstance(r, BrokerUnreachable) for r in results)
-            self.open = unreachable and None not in results
+        if not any(results):  # every record acknowledged (or none sent): one C-level scan
+            self.open = self.open and not results
+            return
+        unreachable = any(isinstance(r, BrokerUnreachable) for r in results)
+        self.open = unreachable and None not in results
 
 
 class ProducerSession:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from core.deadline import Deadline
@@ -25,14 +24,15 @@ WHOLE_BATCH_FAILED: dict[str, Any] = {"batchItemFailures": [{"itemIdentifier": "
 
 
 @traced
-@metrics.log_metrics(raise_on_empty_metrics=False)
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if is_check_event(event):
         # `sam remote invoke --event '{"forwarder": "check"}'`: the function's own network path.
         result = run_check()
         logger.info("forwarder check", ok=result["ok"], steps=result["steps"])
-        metrics.add_metric("DeploymentCheckFailed", MetricUnit.Count, 0 if result["ok"] else 1)
+        metrics.document().add_metric(
+            "DeploymentCheckFailed", "Count", 0 if result["ok"] else 1
+        ).write()
         return result
     forwarder = container.get(context.get_remaining_time_in_millis())
     # Read after the container is built: a cold start's set-up comes out of this invocation.
@@ -42,7 +42,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         sqs_event = parse_sqs_event(event, os.environ.get("_X_AMZN_TRACE_ID"))
     except NotAnSqsEvent as exc:
         logger.error("event is not an SQS batch: the whole batch is left for retry", why=str(exc))
-        metrics.add_metric("UnreadableEvents", MetricUnit.Count, 1)
+        metrics.document().add_metric("UnreadableEvents", "Count", 1).write()
         return WHOLE_BATCH_FAILED
     if sqs_event.messages:
         logger.set_correlation_id(sqs_event.messages[0].message_id)

@@ -3,10 +3,10 @@ summary line, and EMF metrics. Message ids, counts and reason codes only: never 
 
 from __future__ import annotations
 
-from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
+from aws_lambda_powertools import Logger
 
 from core.outcomes import InvocationReport, Outcome
+from handlers.emf import Emf
 
 _NOT_DELIVERED = {Outcome.INVALID: "message dead-lettered", Outcome.RETRY: "message left for retry"}
 
@@ -45,18 +45,22 @@ def log_report(logger: Logger, report: InvocationReport) -> None:
     )
 
 
-def record_metrics(metrics: Metrics, report: InvocationReport) -> None:
-    metrics.add_metric("MessagesDelivered", MetricUnit.Count, report.count(Outcome.DELIVERED))
-    metrics.add_metric("MessagesInvalid", MetricUnit.Count, report.count(Outcome.INVALID))
-    metrics.add_metric("MessagesRetried", MetricUnit.Count, report.count(Outcome.RETRY))
-    metrics.add_metric("RecordsProduced", MetricUnit.Count, report.records_produced)
-    metrics.add_metric("BytesProduced", MetricUnit.Bytes, report.bytes_produced)
-    metrics.add_metric("SecretRefreshes", MetricUnit.Count, report.secret_refreshes)
-    metrics.add_metric("TopicUnwritable", MetricUnit.Count, len(report.unwritable_topics))
-    metrics.add_metric("PortFaults", MetricUnit.Count, len(report.faults))
-    metrics.add_metric("MessagesPostponed", MetricUnit.Count, report.postponed)
+def record_metrics(metrics: Emf, report: InvocationReport) -> None:
+    """The invocation's EMF documents: one with the counts, one per drop reason and per event
+    type (docs/operations.md#metrics)."""
+    counts = metrics.document()
+    counts.add_metric("MessagesDelivered", "Count", report.count(Outcome.DELIVERED))
+    counts.add_metric("MessagesInvalid", "Count", report.count(Outcome.INVALID))
+    counts.add_metric("MessagesRetried", "Count", report.count(Outcome.RETRY))
+    counts.add_metric("RecordsProduced", "Count", report.records_produced)
+    counts.add_metric("BytesProduced", "Bytes", report.bytes_produced)
+    counts.add_metric("SecretRefreshes", "Count", report.secret_refreshes)
+    counts.add_metric("TopicUnwritable", "Count", len(report.unwritable_topics))
+    counts.add_metric("PortFaults", "Count", len(report.faults))
+    counts.add_metric("MessagesPostponed", "Count", report.postponed)
     if report.ack_waits:
-        metrics.add_metric("ProduceLatency", MetricUnit.Milliseconds, report.produce_seconds * 1000)
+        counts.add_metric("ProduceLatency", "Milliseconds", report.produce_seconds * 1000)
+    counts.write()
     # One metric per setting that dropped something, told apart by a dimension.
     for reason, count in sorted(report.dropped.items()):
         _dimensioned(metrics, "EventsDropped", count, "reason", reason)
@@ -67,21 +71,6 @@ def record_metrics(metrics: Metrics, report: InvocationReport) -> None:
         _dimensioned(metrics, "EventsDropped", count, "event_type", event_type)
 
 
-def _dimensioned(metrics: Metrics, name: str, count: int, dimension: str, value: str) -> None:
-    """A metric of its own EMF document, told apart from its siblings by one dimension.
-
-    The document is what `single_metric` writes, through one provider kept per namespace and
-    cleared after each document: `single_metric` builds a provider per call, a third of the cost
-    of each of these documents (several per invocation)."""
-    document = _DOCUMENTS.get(metrics.namespace)
-    if document is None:
-        document = _DOCUMENTS[metrics.namespace] = EphemeralMetrics(namespace=metrics.namespace)
-    try:
-        document.add_dimension(dimension, value)
-        document.add_metric(name, MetricUnit.Count, count)
-        document.flush_metrics()
-    finally:
-        document.clear_metrics()  # flush clears too, unless it raised or metrics are disabled
-
-
-_DOCUMENTS: dict[str | None, EphemeralMetrics] = {}
+def _dimensioned(metrics: Emf, name: str, count: int, dimension: str, value: str) -> None:
+    """A metric of its own EMF document, told apart from its siblings by one dimension."""
+    metrics.document({dimension: value}).add_metric(name, "Count", count).write()

@@ -12,7 +12,7 @@ from core.deadline import time_budget_s
 from core.delivery import Forwarder
 from core.settings import load_settings
 from core.transform import BatchTransform
-from handlers import container
+from handlers import container, lambda_handler
 from handlers.lambda_handler import handler
 from handlers.local.context import LocalContext, local_sqs_event
 from handlers.observability import logger
@@ -143,6 +143,37 @@ def test_an_event_that_is_not_an_sqs_batch_fails_the_whole_batch_without_raising
     response = handler({"Records": [{"body": "no message id"}]}, LocalContext())
     assert response == {"batchItemFailures": [{"itemIdentifier": ""}]}
     assert "event is not an SQS batch" in log_lines(caplog)
+
+
+def test_an_event_that_is_not_an_sqs_batch_is_counted_as_unreadable(
+    sink: FakeDeadLetters, capfd: pytest.CaptureFixture[str]
+) -> None:
+    handler({"Records": "not a list"}, LocalContext())
+    [document] = [entry for entry in emitted(capfd.readouterr().out) if "_aws" in entry]
+    assert document["UnreadableEvents"] == [1.0]
+    assert "MessagesDelivered" not in document
+
+
+def test_an_invocation_writes_its_counts_in_one_document_per_invocation(
+    sink: FakeDeadLetters, capfd: pytest.CaptureFixture[str]
+) -> None:
+    for _ in range(2):
+        handler(sqs_event(GOOD), LocalContext())
+    documents = [entry for entry in emitted(capfd.readouterr().out) if "_aws" in entry]
+    assert [d["MessagesDelivered"] for d in documents if "MessagesDelivered" in d] == [[1.0]] * 2
+
+
+@pytest.mark.parametrize(("ok", "failed"), [(True, [0.0]), (False, [1.0])])
+def test_a_check_event_counts_a_failed_check(
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+    ok: bool,
+    failed: list[float],
+) -> None:
+    monkeypatch.setattr(lambda_handler, "run_check", lambda: {"ok": ok, "steps": []})
+    assert handler({"forwarder": "check"}, LocalContext()) == {"ok": ok, "steps": []}
+    [document] = [entry for entry in emitted(capfd.readouterr().out) if "_aws" in entry]
+    assert document["DeploymentCheckFailed"] == failed
 
 
 def test_the_deadline_is_read_after_the_container_is_built(monkeypatch: pytest.MonkeyPatch) -> None:

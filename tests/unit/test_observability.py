@@ -96,3 +96,14 @@ def test_the_lambda_logger_writes_its_lines_with_log_json() -> None:
     formatter = logger.registered_formatter
     assert isinstance(formatter, LambdaPowertoolsFormatter)
     assert formatter.json_serializer is log_json
+
+
+@pytest.mark.parametrize(
+    ("message", "written"),
+    [("invocation done", "invocation done"), ('{"a": [1, 2]}', {"a": [1, 2]}), ("{oops", "{oops")],
+)
+def test_a_message_is_written_as_text_unless_it_is_json_as_with_powertools_default(
+    message: str, written: object
+) -> None:
+    record = logging.LogRecord("forwarder", logging.INFO, __file__, 1, message, None, None)
+    assert json.loads(logger.registered_formatter.format(record))["message"] == written
