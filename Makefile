@@ -15,11 +15,12 @@ help: ## list the targets
 
 # .venv's Python is 3.13, the Lambda runtime's, when the machine has it, else 3.11 with a warning
 # (tools/dev_python.py chooses, run by PYTHON; DEV_PYTHON=/path/to/python overrides). dev.lock
-# is resolved for every Python from 3.11 up, so it installs on either.
+# is resolved for every Python from 3.11 up, so it installs on either. A venv of another Python is
+# cleared first; one of the same Python is updated in place (a running stack keeps its moto).
 $(STAMP): pyproject.toml requirements/dev.lock
-	@dev_python=$$($(PYTHON) tools/dev_python.py) && \
-	    echo "$(VENV): $$("$$dev_python" --version) ($$dev_python)" && \
-	    "$$dev_python" -m venv --clear $(VENV)
+	@dev_python=$$($(PYTHON) tools/dev_python.py) && version=$$("$$dev_python" --version) && \
+	    if [ "$$($(PY) --version 2>&1)" = "$$version" ]; then clear=; else clear=--clear; fi && \
+	    echo "$(VENV): $$version ($$dev_python)" && "$$dev_python" -m venv $$clear $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet --require-hashes -r requirements/dev.lock
 	$(PY) -m pip install --quiet --no-deps -e .
