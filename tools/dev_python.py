@@ -30,6 +30,7 @@ VERSION_CODE = "import sys; print('%d.%d' % sys.version_info[:2])"
 class Choice:
     python: str
     version: tuple[int, int]
+    overridden: bool = False  # DEV_PYTHON named it
 
     @property
     def warning(self) -> str | None:
@@ -37,11 +38,15 @@ class Choice:
         the Lambda runtime's Python; None when it will."""
         if self.version == PREFERRED:
             return None
+        why = (
+            f"{OVERRIDE} names it"
+            if self.overridden
+            else f"no python{_dotted(PREFERRED)} runs from PATH or pyenv. Install it (pyenv "
+            f"install {_dotted(PREFERRED)}), then make clean install"
+        )
         return (
             f"WARNING: the dev environment uses Python {_dotted(self.version)} ({self.python}), "
-            f"not {_dotted(PREFERRED)}, the Lambda runtime's: no python{_dotted(PREFERRED)} runs "
-            f"from PATH or pyenv. Install it (pyenv install {_dotted(PREFERRED)}), then "
-            "make clean install."
+            f"not {_dotted(PREFERRED)}, the Lambda runtime's: {why}."
         )
 
 
@@ -100,7 +105,7 @@ def choose(env: Mapping[str, str]) -> Choice:
         found = version_of(override, env)
         if found is None:
             raise LookupError(f"{OVERRIDE}={override} does not run")
-        return Choice(override, found)
+        return Choice(override, found, overridden=True)
     for version in (PREFERRED, FALLBACK):
         for python in candidates(version, env):
             if version_of(python, env) == version:

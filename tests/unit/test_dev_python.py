@@ -79,7 +79,7 @@ def test_without_313_python311_is_chosen_with_a_warning(tmp_path: Path) -> None:
     result = _choose(tmp_path)
     assert (result.returncode, result.stdout.strip()) == (0, python)
     assert result.stderr.startswith("WARNING: the dev environment uses Python 3.11")
-    assert "not 3.13, the Lambda runtime's" in result.stderr
+    assert "not 3.13, the Lambda runtime's: no python3.13 runs from PATH or pyenv" in result.stderr
 
 
 def test_an_override_is_used_whatever_its_version_and_warned_about(tmp_path: Path) -> None:
@@ -88,6 +88,7 @@ def test_an_override_is_used_whatever_its_version_and_warned_about(tmp_path: Pat
     result = _choose(tmp_path, DEV_PYTHON=python)
     assert (result.returncode, result.stdout.strip()) == (0, python)
     assert result.stderr.startswith("WARNING: the dev environment uses Python 3.11")
+    assert result.stderr.strip().endswith("the Lambda runtime's: DEV_PYTHON names it.")
 
 
 def test_an_override_that_does_not_run_stops_the_install(tmp_path: Path) -> None:
