@@ -3,7 +3,6 @@ that points boto3 and the handler at it, a fresh Lambda container, and per-test 
 
 from __future__ import annotations
 
-import sys
 import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -27,29 +26,17 @@ import local_stack
 from handlers import container
 from local_stack import StackInfo
 from tests.support.deployment import Deployment, aws_environment, provision
-from tools import dev_python
-
-
-def python_line() -> str:
-    """Which Python runs the suite, and a warning when it is not the Lambda runtime's."""
-    version = sys.version_info[:2]
-    if version == dev_python.PREFERRED:
-        return f"python: {sys.version.split()[0]}, the Lambda runtime's ({sys.executable})"
-    return (
-        f"WARNING: the suite runs on Python {sys.version.split()[0]} ({sys.executable}), not "
-        f"{'.'.join(map(str, dev_python.PREFERRED))}, the Lambda runtime's: .venv was made "
-        "without it (tools/dev_python.py); install it, then make clean install"
-    )
+from tests.support.runtimes import runs_on_lambda_python, suite_python_line
 
 
 def pytest_report_header() -> list[str]:
-    return [python_line()]
+    return [suite_python_line()]
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     """The fallback warning again at the end, where a reader of CI output looks."""
-    if sys.version_info[:2] != dev_python.PREFERRED:
-        terminalreporter.write_line(python_line(), yellow=True, bold=True)
+    if not runs_on_lambda_python():
+        terminalreporter.write_line(suite_python_line(), yellow=True, bold=True)
 
 
 @pytest.fixture(scope="session")
