@@ -13,8 +13,14 @@ comma := ,
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
 
+# .venv's Python is 3.13, the Lambda runtime's, when the machine has it, else 3.11 with a warning
+# (tools/dev_python.py chooses, run by PYTHON; DEV_PYTHON=/path/to/python overrides). dev.lock
+# is resolved for every Python from 3.11 up, so it installs on either. A venv of another Python is
+# cleared first; one of the same Python is updated in place (a running stack keeps its moto).
 $(STAMP): pyproject.toml requirements/dev.lock
-	$(PYTHON) -m venv $(VENV)
+	@dev_python=$$($(PYTHON) tools/dev_python.py) && version=$$("$$dev_python" --version) && \
+	    if [ "$$($(PY) --version 2>&1)" = "$$version" ]; then clear=; else clear=--clear; fi && \
+	    echo "$(VENV): $$version ($$dev_python)" && "$$dev_python" -m venv $$clear $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet --require-hashes -r requirements/dev.lock
 	$(PY) -m pip install --quiet --no-deps -e .
@@ -52,8 +58,9 @@ stack-down: ## stop what stack-up started
 stack-status: $(STAMP) ## show the local stack's ports, PIDs and health
 	$(PY) -m local_stack status
 
-# dev.lock: the dev extra for .venv (Python 3.11 up). security.lock: the `security` dependency
-# group alone (checkov, whose pins clash with the project's), for .cache/security-venv.
+# dev.lock: the dev extra for .venv, one universal resolution for Python 3.11 up (3.13 is the
+# dev Python, 3.11 the fallback; pins needed on one of them carry a marker). security.lock: the `security` dependency
+# group alone (checkov, whose pins clash with the project's), for .cache/security-venv, universal too.
 # lambda-runtime.lock: the `lambda-runtime` group (awslambdaric) for python3.13. lambda.lock: the runtime dependencies only,
 # resolved for the Lambda runtime (python3.13, manylinux); its hashes cover every wheel of each pin,
 # so one lock serves both architectures, and the x86_64 resolution is checked to name the same
@@ -62,9 +69,9 @@ UV_COMPILE := $(VENV)/bin/uv pip compile --quiet --system-certs pyproject.toml
 LAMBDA_LOCK_FOR = --python-version $(LAMBDA_PYTHON_VERSION) --python-platform $(1)-manylinux_2_28
 
 lock: $(STAMP) ## regenerate the hashed locks (requirements/: dev, lambda, security, lambda-runtime)
-	$(UV_COMPILE) --extra dev --python-version 3.11 --generate-hashes -o requirements/dev.lock
+	$(UV_COMPILE) --extra dev --universal --python-version 3.11 --generate-hashes -o requirements/dev.lock
 	$(VENV)/bin/uv pip compile --quiet --system-certs --group pyproject.toml:security \
-	    --python-version 3.11 --generate-hashes -o requirements/security.lock
+	    --universal --python-version 3.11 --generate-hashes -o requirements/security.lock
 	$(VENV)/bin/uv pip compile --quiet --system-certs --group pyproject.toml:lambda-runtime \
 	    --python-version $(LAMBDA_PYTHON_VERSION) --generate-hashes -o requirements/lambda-runtime.lock
 	$(UV_COMPILE) $(call LAMBDA_LOCK_FOR,aarch64) --generate-hashes -o requirements/lambda.lock

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -25,6 +26,17 @@ import local_stack
 from handlers import container
 from local_stack import StackInfo
 from tests.support.deployment import Deployment, aws_environment, provision
+from tests.support.runtimes import runs_on_lambda_python, suite_python_line
+
+
+def pytest_report_header() -> list[str]:
+    return [suite_python_line()]
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The fallback warning again at the end, where a reader of CI output looks."""
+    if not runs_on_lambda_python():
+        terminalreporter.write_line(suite_python_line(), yellow=True, bold=True)
 
 
 @pytest.fixture(scope="session")

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from packaging.markers import Marker
+
 PIP_AUDIT = Path(sys.executable).parent / "pip-audit"
 PIP_AUDIT_OPTIONS: tuple[str, ...] = ("--require-hashes", "--disable-pip", "--format", "json")
 PIP_AUDIT_OPTIONS += ("--progress-spinner", "off", "--timeout", "30")
@@ -120,9 +122,19 @@ def project_vulnerabilities(name: str, version: str) -> tuple[list[str], str]:
 
 
 def lock_pins(lock: Path) -> dict[str, str]:
-    """`name: version` of every `name==version` line of a hashed lock."""
-    pins = re.findall(r"^([A-Za-z0-9._-]+)==([^\s;\\]+)", lock.read_text(), flags=re.MULTILINE)
-    return {_canonical(name): version for name, version in pins}
+    """`name: version` of every `name==version` line of a hashed lock whose environment marker,
+    if any, holds for this Python (a universal lock pins `pywin32 ; sys_platform == 'win32'`):
+    the pins pip-audit audits, as it drops the others too."""
+    pins = re.findall(
+        r"^([A-Za-z0-9._-]+)==([^\s;\\]+)(?: ; ([^\\\n]+?))?\s*\\?$",
+        lock.read_text(),
+        flags=re.MULTILINE,
+    )
+    return {
+        _canonical(name): version
+        for name, version, marker in pins
+        if not marker or Marker(marker).evaluate()
+    }
 
 
 def _canonical(name: str) -> str:

@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tools import dev_python
+
 LAMBDA_PYTHON_VERSION = "3.13"
 # Where to look, in order: the variable, PATH, then pyenv's versions folder.
 LAMBDA_PYTHON_ENV = "FORWARDER_LAMBDA_PYTHON"
@@ -44,6 +46,24 @@ def lambda_python() -> str:
     raise RuntimeError(
         f"no Python {LAMBDA_PYTHON_VERSION} found (set {LAMBDA_PYTHON_ENV}, or put python3.13 "
         "on PATH): the TLS tests run under the Lambda runtime's Python"
+    )
+
+
+def runs_on_lambda_python() -> bool:
+    """Whether this process (the suite) runs on the Lambda runtime's Python."""
+    return sys.version_info[:2] == dev_python.PREFERRED
+
+
+def suite_python_line() -> str:
+    """Which Python runs the suite, as a warning when it is not the Lambda runtime's (the
+    pytest header and summary show it, so CI output says which Python ran)."""
+    version, python = sys.version.split()[0], sys.executable
+    if runs_on_lambda_python():
+        return f"python: {version}, the Lambda runtime's ({python})"
+    return (
+        f"WARNING: the suite runs on Python {version} ({python}), not {LAMBDA_PYTHON_VERSION}, "
+        "the Lambda runtime's: .venv was made without it (tools/dev_python.py); install it, "
+        "then make clean install"
     )
 
 
