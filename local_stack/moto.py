@@ -32,13 +32,14 @@ class AwsResources:
 
 
 def launch(port: int, log_file: Path) -> int:
-    """Start moto_server on 127.0.0.1:port; return its PID."""
-    argv = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+    """Start moto_server (local_stack.moto_server: its FIFO order corrected) on 127.0.0.1:port;
+    return its PID."""
+    argv = [sys.executable, "-m", "local_stack.moto_server", "-H", "127.0.0.1", "-p", str(port)]
     return procs.spawn(argv, log_file)
 
 
 def markers(port: int) -> tuple[str, str]:
-    return ("moto.server", str(port))
+    return ("local_stack.moto_server", str(port))
 
 
 def answers(endpoint_url: str) -> bool:
