@@ -7,8 +7,8 @@ messages of a group become visible again together, it skips the group's first on
 later one first. SQS delivers a group's first message first and nothing of a group while one of
 its messages is in flight; the FIFO tests need that order from the stack. Two reads are corrected:
 a group is busy while one of its messages is received and still hidden; and the messages offered
-to a receive stop, per group, at the group's first hidden or delayed message. Standard queues have
-no groups and are unaffected.
+to a receive pass are decided once, at its start: none of a busy group, and per group only up to
+its first hidden or delayed message. Standard queues have no groups and are unaffected.
 """
 
 from __future__ import annotations
@@ -33,9 +33,20 @@ def _groups_in_flight(queue: Queue) -> set[str]:
 
 
 def _offered(queue: Queue) -> list[Message]:
-    """The visible messages in queue order; in a FIFO queue, a group's only up to its first
-    hidden or delayed one (a group is never served out of order)."""
-    stopped: set[str] = set()
+    """The visible messages in queue order, decided once per receive pass; in a FIFO queue, none
+    of a group with a message in flight, and a group's only up to its first hidden or delayed one
+    (a group is never served out of order).
+
+    Messages whose visibility timeout ran out leave the in-flight set here, all at once, rather
+    than one by one as moto's loop reaches them: its loop would otherwise see a timeout run out
+    mid-pass, skip a group's first messages and serve a later one."""
+    in_flight: set[str] = set()
+    for message in list(queue.pending_messages):
+        if message.visible:
+            queue.pending_messages.discard(message)
+        elif message.group_id is not None:
+            in_flight.add(message.group_id)
+    stopped = in_flight if queue.fifo_queue else set()
     offered = []
     for message in queue._messages:
         group = message.group_id if queue.fifo_queue else None
