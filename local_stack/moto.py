@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 import urllib.error
@@ -32,13 +33,18 @@ class AwsResources:
 
 
 def launch(port: int, log_file: Path) -> int:
-    """Start moto_server on 127.0.0.1:port; return its PID."""
-    argv = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
-    return procs.spawn(argv, log_file)
+    """Start moto_server (local_stack.moto_server: its FIFO order corrected) on 127.0.0.1:port;
+    return its PID."""
+    argv = [sys.executable, "-m", "local_stack.moto_server", "-H", "127.0.0.1", "-p", str(port)]
+    # local_stack is not an installed package: the repository root makes it importable from any
+    # working directory.
+    root = str(Path(__file__).resolve().parents[1])
+    path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
+    return procs.spawn(argv, log_file, env=dict(os.environ) | {"PYTHONPATH": path})
 
 
 def markers(port: int) -> tuple[str, str]:
-    return ("moto.server", str(port))
+    return ("local_stack.moto_server", str(port))
 
 
 def answers(endpoint_url: str) -> bool:

@@ -74,10 +74,15 @@ def fresh_container() -> Iterator[None]:
 @pytest.fixture
 def deploy(aws_env: StackInfo, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Deployment]:
     """Build a deployment for a mechanism (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, NONE, MTLS or
-    AWS_MSK_IAM, on the listener that takes it); `secret` replaces the secret's value."""
+    AWS_MSK_IAM, on the listener that takes it); `secret` replaces the secret's value; `fifo`
+    makes the queues FIFO."""
 
     def build(
-        mechanism: str = "SCRAM-SHA-512", secret: dict[str, str] | None = None, **overrides: str
+        mechanism: str = "SCRAM-SHA-512",
+        secret: dict[str, str] | None = None,
+        *,
+        fifo: bool = False,
+        **overrides: str,
     ) -> Deployment:
         stack = aws_env
         listeners = {
@@ -95,6 +100,7 @@ def deploy(aws_env: StackInfo, monkeypatch: pytest.MonkeyPatch) -> Callable[...,
             mechanism=mechanism,
             secret=secret,
             env=overrides,
+            fifo=fifo,
         )
 
     return build

@@ -1,5 +1,8 @@
 """The dead-letter sink behind `core.ports.DeadLetterSink`: SQS SendMessageBatch with the
-reason in message attributes `error-class` and `error-reason`."""
+reason in message attributes `error-class` and `error-reason`. To a FIFO queue (its name ends in
+`.fifo`) each letter goes in its source message's group (else a group of its own) with the body
+digest as `MessageDeduplicationId`, so a letter sent again within SQS's 5-minute window (a retried
+invocation, an identical resend) is stored once."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from core.deadline import Deadline
+from core.kafka_records import body_digest
 from core.outcomes import DeadLetter
 
 if TYPE_CHECKING:
@@ -31,6 +35,7 @@ class SqsDeadLetterSink:
         how long one SendMessageBatch attempt may take with the client's timeouts; a call is
         not started with less time than that left."""
         self._queue_url = queue_url
+        self._fifo = queue_url.endswith(".fifo")
         self._make_client = client
         self._client: SQSClient | None = None
         self._worst_call_s = worst_call_s
@@ -45,7 +50,7 @@ class SqsDeadLetterSink:
             if not deadline.allows(self._worst_call_s):  # not started: left for retry
                 failed.update(letter.message_id for letter in chunk)
                 continue
-            entries = [_entry(str(i), letter) for i, letter in enumerate(chunk)]
+            entries = [_entry(str(i), letter, fifo=self._fifo) for i, letter in enumerate(chunk)]
             if self._client is None:
                 self._client = self._make_client()
             try:
@@ -57,13 +62,21 @@ class SqsDeadLetterSink:
         return failed
 
 
-def _entry(entry_id: str, letter: DeadLetter) -> SendMessageBatchRequestEntryTypeDef:
+def _entry(entry_id: str, letter: DeadLetter, *, fifo: bool) -> SendMessageBatchRequestEntryTypeDef:
     attributes: dict[str, Any] = {
         "error-class": {"DataType": "String", "StringValue": letter.error_class or "unknown"},
         "error-reason": {"DataType": "String", "StringValue": letter.reason or "unknown"},
         "source-message-id": {"DataType": "String", "StringValue": letter.message_id},
     }
-    return {"Id": entry_id, "MessageBody": letter.body, "MessageAttributes": attributes}
+    entry: SendMessageBatchRequestEntryTypeDef = {
+        "Id": entry_id,
+        "MessageBody": letter.body,
+        "MessageAttributes": attributes,
+    }
+    if fifo:
+        entry["MessageGroupId"] = letter.group_id or letter.message_id
+        entry["MessageDeduplicationId"] = body_digest(letter.body)
+    return entry
 
 
 def _encodable(body: str) -> bool:

@@ -1,9 +1,9 @@
 """One invocation's delivery, as a pipeline whose steps each own one rule.
 
 transform each message → ship its records (`core.shipment`: built and sent in slices through
-the producer session) → a pure decision per message → the FIFO rule → dead-lettering → the
-backoff of the retried ones → one report, built once from the final outcomes. See
-docs/contract.md#outcomes.
+the producer session) → a pure decision per message → dead-lettering → the backoff of the
+retried ones → one report, built once from the final outcomes. A FIFO batch runs the first three
+steps wave by wave (`core.message_groups`, the order rule). See docs/contract.md#outcomes.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from core.errors import (
     TopicUnwritable,
     TransientError,
 )
-from core.outcomes import DeadLetter, InvocationReport, MessageOutcome, Outcome, in_fifo_order
+from core.message_groups import GroupOrder, held
+from core.outcomes import DeadLetter, InvocationReport, MessageOutcome, Outcome
 from core.ports import DeadLetterSink, RetryScheduler, SecretSource
 from core.producer_session import Breaker, ProducerFactory, ProducerSession, SendStats
 from core.shipment import INFLIGHT_BYTES, Shipment, Tally
@@ -55,7 +56,14 @@ class Shipped:
     dropped_events: Mapping[str, int]
 
 
-Verdict = Shipped | Rejected | Unprocessed
+@dataclass(frozen=True, slots=True)
+class Unsent:
+    """A FIFO message held back behind a retried one of its group: never transformed."""
+
+    message_id: str
+
+
+Verdict = Shipped | Rejected | Unprocessed | Unsent
 
 
 class Forwarder:
@@ -90,18 +98,18 @@ class Forwarder:
         source_arn: str | None = None,
     ) -> InvocationReport:
         """Deliver `messages` within `deadline`; one outcome per message, whatever happens.
-        Retried messages of the queue `source_arn` get their backoff before the report."""
+        A FIFO batch goes in waves, in order per message group (core.message_groups); any other
+        with one wait. Retried messages of the queue `source_arn` get their backoff before the
+        report."""
         stats = SendStats()
         shipment = Shipment(self._session, deadline, stats, self._inflight_bytes)
-        verdicts = [self._ship(message, shipment, stats) for message in messages]
-        tallies = shipment.finish()
-        decided = [
-            _decide(verdict, tally) for verdict, tally in zip(verdicts, tallies, strict=True)
-        ]
-        ordered = in_fifo_order(decided) if fifo else decided
-        final = self._dead_letter(messages, ordered, deadline, stats)
         if fifo:
-            final = in_fifo_order(final)  # a failed dead letter is a retry: later ones wait too
+            verdicts, tallies, final = self._in_waves(messages, shipment, deadline, stats)
+        else:
+            verdicts = [self._ship(message, shipment, stats) for message in messages]
+            tallies = shipment.finish()
+            decided = [_decide(v, t) for v, t in zip(verdicts, tallies, strict=True)]
+            final = self._dead_letter(messages, decided, deadline, stats)
         postponed = self._postpone(messages, final, source_arn, deadline, stats)
         dropped, forwarded, dropped_events = _delivered_sums(verdicts, final)
         return InvocationReport(
@@ -119,6 +127,31 @@ class Forwarder:
             unwritable_topics=_unwritable_topics(tallies),
             postponed=postponed,
         )
+
+    def _in_waves(
+        self,
+        messages: Sequence[SqsMessage],
+        shipment: Shipment,
+        deadline: Deadline,
+        stats: SendStats,
+    ) -> tuple[list[Verdict], list[Tally], list[MessageOutcome]]:
+        """FIFO: each wave is shipped, acknowledged and dead-lettered before the next starts, so
+        a group goes on only past messages that are in Kafka or in the invalid-message queue."""
+        order = GroupOrder(messages)
+        verdicts: list[Verdict] = [Unsent(m.message_id) for m in messages]
+        tallies = [Tally(0) for _ in messages]
+        final = [held(m) for m in messages]
+        for go in order.waves():
+            for i in go:
+                verdicts[i] = self._ship(messages[i], shipment, stats)
+                tallies[i] = shipment.tallies[-1]
+            shipment.flush()
+            decided = [_decide(verdicts[i], tallies[i]) for i in go]
+            settled = self._dead_letter([messages[i] for i in go], decided, deadline, stats)
+            for i, outcome in zip(go, settled, strict=True):
+                final[i] = outcome
+                order.settle(i, outcome)
+        return verdicts, tallies, final
 
     def close(self) -> None:
         self._session.close()
@@ -149,7 +182,7 @@ class Forwarder:
         stats: SendStats,
     ) -> list[MessageOutcome]:
         letters = [
-            DeadLetter(m.message_id, m.body, o.error_class or "", o.reason or "")
+            DeadLetter(m.message_id, m.body, o.error_class or "", o.reason or "", m.group_id)
             for m, o in zip(messages, outcomes, strict=True)
             if o.outcome is Outcome.INVALID
         ]

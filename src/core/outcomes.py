@@ -33,6 +33,7 @@ class DeadLetter:
     body: str
     error_class: str
     reason: str
+    group_id: str | None = None  # the source message's MessageGroupId (FIFO), kept on the letter
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,29 +62,10 @@ class InvocationReport:
         return sum(1 for o in self.outcomes if o.outcome is outcome)
 
     def batch_item_failures(self) -> list[dict[str, str]]:
-        """The ids SQS must redeliver (on FIFO queues the order rule was applied already)."""
+        """The ids SQS must redeliver (on FIFO queues core.message_groups applied the order)."""
         return [
             {"itemIdentifier": o.message_id} for o in self.outcomes if o.outcome is Outcome.RETRY
         ]
 
     def response(self) -> dict[str, list[dict[str, str]]]:
         return {"batchItemFailures": self.batch_item_failures()}
-
-
-def fifo_cut(outcomes: Sequence[Outcome]) -> int:
-    """Index of the first record SQS must redeliver on a FIFO queue (len when none)."""
-    return next((i for i, o in enumerate(outcomes) if o is Outcome.RETRY), len(outcomes))
-
-
-def in_fifo_order(outcomes: Sequence[MessageOutcome]) -> list[MessageOutcome]:
-    """FIFO: once a message must be redelivered, so must every later one, to keep the order.
-
-    The one owner of the rule: the forwarder applies it, the response only reads the result.
-    """
-    cut = fifo_cut([o.outcome for o in outcomes])
-    return list(outcomes[: cut + 1]) + [
-        o
-        if o.outcome is Outcome.RETRY
-        else MessageOutcome(o.message_id, Outcome.RETRY, o.records, "fifo_order")
-        for o in outcomes[cut + 1 :]
-    ]

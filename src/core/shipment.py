@@ -95,10 +95,14 @@ class Shipment:
             start = stop
         return tally
 
-    def finish(self) -> list[Tally]:
-        """Send the last slice; one tally per message added."""
+    def flush(self) -> None:
+        """Send the current slice now and wait for it (FIFO: the end of a wave)."""
         if self._records:
             self._send()
+
+    def finish(self) -> list[Tally]:
+        """Send the last slice; one tally per message added."""
+        self.flush()
         return self.tallies
 
     def _send(self) -> None:

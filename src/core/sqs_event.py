@@ -12,7 +12,9 @@ class SqsMessage:
     """The part of an SQS record the forwarder needs.
 
     `receipt_handle` and `receive_count` (SQS's ApproximateReceiveCount) set a retried message's
-    backoff; a record without them (a hand-made event) gets "" and 1.
+    backoff; a record without them (a hand-made event) gets "" and 1. `group_id` is the FIFO
+    queue's `MessageGroupId` (None on a standard queue): the unit of order (core.message_groups)
+    and the group its dead letter is sent in.
     """
 
     message_id: str
@@ -22,6 +24,7 @@ class SqsMessage:
     trace_header: str | None = None
     receipt_handle: str = ""
     receive_count: int = 1
+    group_id: str | None = None
 
 
 class NotAnSqsEvent(ValueError):
@@ -38,7 +41,7 @@ class SqsEvent:
 def parse_sqs_event(event: Any, trace_header: str | None = None) -> SqsEvent:
     """Read `{"Records": [{messageId, body, eventSourceARN, attributes, ...}, ...]}`; other keys
     are ignored. A message's trace header is its `attributes.AWSTraceHeader` when that is a
-    string, else `trace_header` (the function's own)."""
+    string, else `trace_header` (the function's own); its group, `attributes.MessageGroupId`."""
     records = event.get("Records") if isinstance(event, Mapping) else None
     if not isinstance(records, list):
         raise NotAnSqsEvent("expected an object with a 'Records' list")
@@ -61,6 +64,7 @@ def parse_sqs_event(event: Any, trace_header: str | None = None) -> SqsEvent:
                 trace_header=_trace_header(record) or trace_header,
                 receipt_handle=handle,
                 receive_count=receives,
+                group_id=_attribute(record, "MessageGroupId"),
             )
         )
         arn = record.get("eventSourceARN")
@@ -71,9 +75,14 @@ def parse_sqs_event(event: Any, trace_header: str | None = None) -> SqsEvent:
 
 
 def _trace_header(record: Mapping[str, Any]) -> str | None:
+    return _attribute(record, "AWSTraceHeader")
+
+
+def _attribute(record: Mapping[str, Any], name: str) -> str | None:
+    """The system attribute `name` when it is a non-empty string, else None."""
     attributes = record.get("attributes")
-    header = attributes.get("AWSTraceHeader") if isinstance(attributes, Mapping) else None
-    return header if isinstance(header, str) and header else None
+    value = attributes.get(name) if isinstance(attributes, Mapping) else None
+    return value if isinstance(value, str) and value else None
 
 
 def _receipt(record: Mapping[str, Any]) -> tuple[str, int]:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from core.backoff import Backoff
@@ -38,7 +40,7 @@ def test_backoff_parameters_stay_within_the_sqs_visibility_limit(
 ) -> None:
     spec = parameter(translated, name)
     assert int(spec["MinValue"]) == 0
-    assert int(spec["MaxValue"]) == 43_200  # 12 hours, SQS's longest visibility timeout
+    assert int(spec["MaxValue"]) <= 43_200  # 12 hours, SQS's longest visibility timeout
 
 
 def test_with_the_defaults_a_two_hour_outage_moves_nothing_to_a_dead_letter_queue(
@@ -73,4 +75,57 @@ def test_with_the_defaults_the_retries_end_long_before_the_source_queue_retentio
     visibility = 6 * _default(translated, "FunctionTimeout")
     worst = backoff.longest_horizon(max_receive_count) + max_receive_count * visibility
     assert worst == 18030 + 24 * 360
+    assert worst < SOURCE_RETENTION_S
+
+
+def _worst_horizon(template: Template, base: int, cap: int, receives: int, timeout: int) -> int:
+    """The longest time a message may spend in the source queue from its first receive: every
+    delay at its ceiling, plus one visibility timeout per receive (an invocation that crashed)."""
+    visibility = int(template["Mappings"]["VisibilityTimeout"][str(timeout)]["Seconds"])
+    return Backoff(base, cap).longest_horizon(receives) + receives * visibility
+
+
+def _extremes(template: Template, name: str) -> list[int]:
+    spec = parameter(template, name)
+    if "AllowedValues" in spec:
+        return [int(min(spec["AllowedValues"], key=int)), int(max(spec["AllowedValues"], key=int))]
+    return [int(spec["MinValue"]), int(spec["MaxValue"])]
+
+
+def test_the_retry_horizon_stays_below_the_source_queue_retention_at_every_allowed_extreme(
+    translated: Template,
+) -> None:
+    # CloudFormation Rules have no arithmetic: the parameters' ranges are the guard. The worst
+    # horizon grows with each of the four, so their largest allowed values bound every deployment.
+    retention = int(
+        Rendered(translated, REQUIRED).properties("SourceQueue")["MessageRetentionPeriod"]
+    )
+    assert retention == SOURCE_RETENTION_S
+    names = [
+        "RetryBackoffBaseSeconds",
+        "RetryBackoffMaxSeconds",
+        "MaxReceiveCount",
+        "FunctionTimeout",
+    ]
+    for values in itertools.product(*(_extremes(translated, name) for name in names)):
+        worst = _worst_horizon(translated, *values)
+        assert worst < retention, dict(zip(names, values, strict=True))
+
+
+def test_the_largest_allowed_values_give_the_longest_retry_horizon(translated: Template) -> None:
+    worst = _worst_horizon(translated, 3600, 3600, 36, 900)
+    assert worst == 36 * 3600 + 36 * 5400 == 324_000  # 3 days 18 hours: under the 4 days
+    assert worst < SOURCE_RETENTION_S
+
+
+def test_the_defaults_give_a_retry_horizon_below_the_source_queue_retention(
+    translated: Template,
+) -> None:
+    worst = _worst_horizon(
+        translated,
+        _default(translated, "RetryBackoffBaseSeconds"),
+        _default(translated, "RetryBackoffMaxSeconds"),
+        _default(translated, "MaxReceiveCount"),
+        _default(translated, "FunctionTimeout"),
+    )
     assert worst < SOURCE_RETENTION_S

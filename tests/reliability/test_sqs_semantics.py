@@ -91,7 +91,11 @@ def test_redrive_keeps_dedup_ids(build_harness: Build) -> None:
     harness.on_invoke = lose_answers
 
     def exhaust_then_redrive(h: Harness) -> None:
-        h.wait_until(lambda: h.queue_depth(h.dlq_url) + h.acknowledged() == count, 240, 0.5)
+        # Every message left needs 5 failed receives, a batch at a time: at full size (30 batches
+        # of about 2 s each, the breaker's probe, 5 times over) that takes longer than 4 minutes.
+        h.wait_until(
+            lambda: h.queue_depth(h.dlq_url) + h.acknowledged() == count, size(240, 900), 0.5
+        )
         h.proxy.heal()
         moved.append(h.redrive())
 

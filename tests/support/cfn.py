@@ -126,6 +126,14 @@ class Rendered:
             self._conditions[name] = result
         return self._conditions[name]
 
+    def rule_holds(self, name: str) -> bool:
+        """Whether the template's rule `name` lets these values through (a rule whose condition
+        is false always does)."""
+        rule = self.template["Rules"][name]
+        if "RuleCondition" in rule and not self.value(rule["RuleCondition"]):
+            return True
+        return all(self.value(assertion["Assert"]) for assertion in rule["Assertions"])
+
     def resources(self, resource_type: str | None = None) -> dict[str, dict[str, Any]]:
         """The resources that exist for these values, optionally of one type, rendered."""
         found: dict[str, dict[str, Any]] = {}
@@ -167,6 +175,7 @@ class Rendered:
             "Fn::Join": lambda arg: arg[0].join(str(item) for item in self.value(arg[1])),
             "Fn::Split": lambda arg: str(self.value(arg[1])).split(arg[0]),
             "Fn::Select": lambda arg: self.value(arg[1])[int(self.value(arg[0]))],
+            "Fn::Contains": lambda arg: self.value(arg[1]) in self.value(arg[0]),
             "Fn::FindInMap": self._find_in_map,
             "Fn::Sub": lambda arg: re.sub(r"\$\{([^}!]+)\}", lambda m: self._sub(m[1]), arg),
         }

@@ -72,16 +72,18 @@ def provision(
     mechanism: str = "SCRAM-SHA-512",
     secret: dict[str, str] | None = None,
     env: dict[str, str] | None = None,
+    fifo: bool = False,
 ) -> Deployment:
-    """Create the resources, then set the forwarder's settings (`env` wins) with `setenv`.
+    """Create the resources (FIFO queues with `fifo`), then set the forwarder's settings (`env`
+    wins) with `setenv`.
     The secret holds the stack's user for `mechanism` (SCRAM-SHA-512's for NONE), or for MTLS the
     stack's client certificate with its encrypted key, unless given."""
     name = f"{prefix}-{uuid.uuid4().hex[:12]}"
     create_topic(stack, name, partitions=3)
     sqs = boto3.client("sqs")
     secrets = boto3.client("secretsmanager")
-    queue_url, dlq_url = create_queue_pair(sqs, name)
-    invalid_url = create_invalid_queue(sqs, name)
+    queue_url, dlq_url = create_queue_pair(sqs, name, fifo=fifo)
+    invalid_url = create_invalid_queue(sqs, name, fifo=fifo)
     if secret is None and mechanism == "MTLS":
         secret = mtls_secret(stack)
     sasl_user = mechanism not in ("NONE", "MTLS", "AWS_MSK_IAM")

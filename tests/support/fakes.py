@@ -51,6 +51,7 @@ class FakeProducer:
     answer: Answer = ack_all
     faults: Faults = field(default_factory=Faults)
     sent: list[KafkaRecord] = field(default_factory=list)
+    calls: list[list[KafkaRecord]] = field(default_factory=list)  # the records of each produce
     acknowledged: list[KafkaRecord] = field(default_factory=list)
     waits: list[float] = field(default_factory=list)
     closed: bool = False
@@ -61,6 +62,7 @@ class FakeProducer:
         self.faults.strike("produce")
         self.waits.append(deadline.wait_left())
         self.sent.extend(records)
+        self.calls.append(list(records))
         results = [self.answer(record, self.credentials) for record in records]
         self.acknowledged.extend(r for r, res in zip(records, results, strict=True) if res is None)
         return results

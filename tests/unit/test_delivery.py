@@ -19,7 +19,7 @@ from core.errors import (
     UnknownTopic,
 )
 from core.kafka_records import KafkaRecord
-from core.outcomes import InvocationReport, MessageOutcome, Outcome, in_fifo_order
+from core.outcomes import InvocationReport, MessageOutcome, Outcome
 from core.sqs_event import SqsMessage
 from tests.support.fakes import (
     ALICE,
@@ -232,29 +232,109 @@ def test_the_wait_is_bounded_by_the_time_budget() -> None:
     assert producers.built[0].waits == [7.5]
 
 
-def test_on_fifo_the_first_failure_and_every_later_message_are_retried() -> None:
-    producers = FakeProducers(fails_for("m1/"))
+def in_groups(*pairs: tuple[str, str]) -> list[SqsMessage]:
+    """FIFO messages m0, m1, ... from (group, body) pairs, in SQS order."""
+    return [SqsMessage(f"m{i}", body, group_id=group) for i, (group, body) in enumerate(pairs)]
+
+
+def sent_ids(producers: FakeProducers) -> list[list[str]]:
+    """The message ids of each produce call's records, wave by wave."""
+    return [
+        [r.value.decode().split("/")[0] for r in chunk]
+        for producer in producers.built
+        for chunk in producer.calls
+    ]
+
+
+def test_on_fifo_a_later_message_of_a_group_is_sent_only_after_the_earlier_is_acknowledged() -> (
+    None
+):
+    producers = FakeProducers()
     report = forwarder(producers).forward(
-        messages("records:1", "records:1", "records:1", "invalid"), within(10.0), fifo=True
+        in_groups(("a", "records:2"), ("b", "records:1"), ("a", "records:1")),
+        within(10.0),
+        fifo=True,
     )
-    assert outcomes(report) == [Outcome.DELIVERED] + [Outcome.RETRY] * 3
-    assert report.batch_item_failures() == [{"itemIdentifier": f"m{i}"} for i in (1, 2, 3)]
+    assert sent_ids(producers) == [["m0", "m0", "m1"], ["m2"]]
+    assert outcomes(report) == [Outcome.DELIVERED] * 3
+    assert report.ack_waits == 2
+
+
+def test_on_fifo_after_a_failure_the_rest_of_that_group_is_retried_unsent() -> None:
+    producers = FakeProducers(fails_for("m0/"))
+    report = forwarder(producers).forward(
+        in_groups(("a", "records:1"), ("a", "records:1"), ("a", "records:1")),
+        within(10.0),
+        fifo=True,
+    )
+    assert sent_ids(producers) == [["m0"]]
+    assert outcomes(report) == [Outcome.RETRY] * 3
+    assert [o.reason for o in report.outcomes][1:] == ["fifo_order", "fifo_order"]
+
+
+def test_on_fifo_a_failure_in_one_group_lets_the_other_groups_go_on() -> None:
+    producers = FakeProducers(fails_for("m0/"))
+    report = forwarder(producers).forward(
+        in_groups(("a", "records:1"), ("b", "records:1"), ("a", "records:1"), ("b", "records:1")),
+        within(10.0),
+        fifo=True,
+    )
+    assert outcomes(report) == [
+        Outcome.RETRY, Outcome.DELIVERED, Outcome.RETRY, Outcome.DELIVERED
+    ]  # fmt: skip
+    assert sent_ids(producers) == [["m0", "m1"], ["m3"]]
+    assert report.batch_item_failures() == [{"itemIdentifier": "m0"}, {"itemIdentifier": "m2"}]
 
 
 def test_on_fifo_an_invalid_message_after_a_failure_is_not_dead_lettered() -> None:
     sink = FakeDeadLetters()
     producers = FakeProducers(fails_for("m0/"))
-    forwarder(producers, sink=sink).forward(
-        messages("records:1", "invalid"), within(10.0), fifo=True
+    report = forwarder(producers, sink=sink).forward(
+        in_groups(("a", "records:1"), ("a", "invalid")), within(10.0), fifo=True
     )
     assert sink.letters == []
+    assert outcomes(report) == [Outcome.RETRY, Outcome.RETRY]
 
 
-def test_on_fifo_a_failed_dead_letter_send_fails_every_later_message() -> None:
-    report = forwarder(sink=FakeDeadLetters(fail=True)).forward(
-        messages("records:1", "invalid", "records:1"), within(10.0), fifo=True
+def test_on_fifo_a_dead_lettered_message_lets_its_group_go_on() -> None:
+    sink = FakeDeadLetters()
+    report = forwarder(sink=sink).forward(
+        in_groups(("a", "invalid"), ("a", "records:1")), within(10.0), fifo=True
+    )
+    assert outcomes(report) == [Outcome.INVALID, Outcome.DELIVERED]
+
+
+def test_on_fifo_a_dead_letter_keeps_its_message_group() -> None:
+    sink = FakeDeadLetters()
+    forwarder(sink=sink).forward(in_groups(("user-7", "invalid")), within(10.0), fifo=True)
+    assert [letter.group_id for letter in sink.letters] == ["user-7"]
+
+
+def test_on_fifo_a_failed_dead_letter_send_holds_the_rest_of_its_group_unsent() -> None:
+    producers = FakeProducers()
+    report = forwarder(producers, sink=FakeDeadLetters(fail=True)).forward(
+        in_groups(("a", "records:1"), ("a", "invalid"), ("a", "records:1")), within(10.0), fifo=True
     )
     assert report.batch_item_failures() == [{"itemIdentifier": "m1"}, {"itemIdentifier": "m2"}]
+    assert sent_ids(producers) == [["m0"]]
+
+
+def test_on_fifo_messages_without_a_group_keep_the_order_of_the_whole_batch() -> None:
+    producers = FakeProducers(fails_for("m1/"))
+    report = forwarder(producers).forward(
+        messages("records:1", "records:1", "records:1"), within(10.0), fifo=True
+    )
+    assert outcomes(report) == [Outcome.DELIVERED, Outcome.RETRY, Outcome.RETRY]
+    assert sent_ids(producers) == [["m0"], ["m1"]]
+
+
+def test_on_a_standard_queue_groups_are_ignored_and_one_wait_sends_everything() -> None:
+    producers = FakeProducers()
+    report = forwarder(producers).forward(
+        in_groups(("a", "records:1"), ("a", "records:1")), within(10.0)
+    )
+    assert report.ack_waits == 1
+    assert sent_ids(producers) == [["m0", "m1"]]
 
 
 @given(st.lists(st.sampled_from(list(Outcome)), max_size=30))
@@ -263,14 +343,6 @@ def test_batch_item_failures_name_exactly_the_retried_messages(kinds: list[Outco
     assert report.batch_item_failures() == [
         {"itemIdentifier": f"id-{i}"} for i, k in enumerate(kinds) if k is Outcome.RETRY
     ]
-
-
-@given(st.lists(st.sampled_from(list(Outcome)), max_size=30))
-def test_fifo_order_retries_the_first_retry_and_everything_after_it(kinds: list[Outcome]) -> None:
-    ordered = in_fifo_order([MessageOutcome(f"id-{i}", k) for i, k in enumerate(kinds)])
-    cut = kinds.index(Outcome.RETRY) if Outcome.RETRY in kinds else len(kinds)
-    assert [o.outcome for o in ordered] == kinds[:cut] + [Outcome.RETRY] * (len(kinds) - cut)
-    assert [o.message_id for o in ordered] == [f"id-{i}" for i in range(len(kinds))]
 
 
 # --- slices: memory bounded whatever a message expands into ------------------------------------
@@ -384,7 +456,7 @@ def test_forwarded_events_are_counted_by_type_only_for_delivered_messages() -> N
 
 def test_on_fifo_the_response_and_the_counts_agree_after_a_failed_dead_letter() -> None:
     report = forwarder(sink=FakeDeadLetters(fail=True)).forward(
-        messages("records:1", "invalid", "records:1"), within(10.0), fifo=True
+        in_groups(("a", "records:1"), ("a", "invalid"), ("a", "records:1")), within(10.0), fifo=True
     )
     retried = {f["itemIdentifier"] for f in report.response()["batchItemFailures"]}
     assert retried == {"m1", "m2"}

@@ -86,3 +86,14 @@ def test_an_event_of_another_shape_is_refused(event: Any) -> None:
 
 def test_an_empty_batch_is_a_batch_of_no_messages() -> None:
     assert parse_sqs_event({"Records": []}).messages == ()
+
+
+def test_a_fifo_message_keeps_its_message_group_id() -> None:
+    event = parse_sqs_event(
+        {"Records": [record(eventSourceARN=ARN + ".fifo", attributes={"MessageGroupId": "u-1"})]}
+    )
+    assert event.messages[0].group_id == "u-1"
+
+
+def test_a_standard_message_has_no_group() -> None:
+    assert parse_sqs_event({"Records": [record()]}).messages[0].group_id is None

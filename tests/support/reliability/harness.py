@@ -90,10 +90,10 @@ def record_result(result: Result) -> None:
             out.write(json.dumps(asdict(result)) + "\n")
 
 
-def batch_body(logical: int, events: int) -> str:
+def batch_body(logical: int, events: int, mpid: int | None = None) -> str:
     return json.dumps(
         {
-            "mpid": 1_000_000 + logical,
+            "mpid": 1_000_000 + logical if mpid is None else mpid,
             "batch_id": logical,
             "environment": "production",
             "events": [
@@ -123,10 +123,13 @@ class Harness(Deployment):
     started: float = field(default_factory=time.monotonic)
     # (began, seconds, messages) of every in-process invocation: the Lambda time it billed.
     busy: list[tuple[float, float, int]] = field(default_factory=list)
+    # FIFO: messages go round-robin into this many message groups, one user (mpid) per group.
+    groups: int = 0
 
     # --- input -------------------------------------------------------------------------------
     def send(self, count: int, *, invalid_every: int = 0) -> list[int]:
-        """Send `count` messages (1-3 events each; every `invalid_every`-th one not JSON)."""
+        """Send `count` messages (1-3 events each; every `invalid_every`-th one not JSON); with
+        `groups`, logical id i goes to message group `g<i % groups>` as user `mpid_of(i)`."""
         logical_ids = self._plan(count, invalid_every)
         for start in range(0, count, 10):
             self._send_chunk(logical_ids[start : start + 10])
@@ -144,6 +147,10 @@ class Harness(Deployment):
                 time.sleep(0.005)
             self._send_chunk(logical_ids[start : start + 10])
 
+    def mpid_of(self, logical: int) -> int:
+        """The user of a logical id when messages go in groups: one per group."""
+        return 1_000_000 + logical % self.groups
+
     def acknowledged(self) -> int:
         return sum(s.acknowledged for s in self.stats)
 
@@ -159,8 +166,12 @@ class Harness(Deployment):
         entries = []
         for logical in logical_ids:
             events = self.expected[logical]
-            body = batch_body(logical, events) if events else f"not json {logical}"
-            entries.append({"Id": str(logical), "MessageBody": body})
+            mpid = self.mpid_of(logical) if self.groups else None
+            body = batch_body(logical, events, mpid) if events else f"not json {logical}"
+            entry: dict[str, str] = {"Id": str(logical), "MessageBody": body}
+            if self.groups:
+                entry["MessageGroupId"] = f"g{logical % self.groups}"
+            entries.append(entry)
             self.logical_of_digest[body_digest(body)] = logical
         answer = self.sqs.send_message_batch(QueueUrl=self.queue_url, Entries=entries)
         assert not answer.get("Failed"), answer.get("Failed")
@@ -359,8 +370,10 @@ def new_harness(
     username: str | None = None,
     dead_letter_queue_url: str | None = None,
     extra_env: dict[str, str] | None = None,
+    groups: int = 0,
 ) -> Harness:
-    """A fresh deployment whose broker address is the proxy's, and a fresh container."""
+    """A fresh deployment whose broker address is the proxy's, and a fresh container; with
+    `groups`, its queues are FIFO and messages are sent in that many message groups."""
     assert stack.bootstrap.proxied is not None, "the stack was started without proxied=True"
     user = stack.credentials("SCRAM-SHA-512")
     env = {"SEND_AS_BATCH": "false", "POWERTOOLS_LOG_LEVEL": "WARNING"}
@@ -373,9 +386,10 @@ def new_harness(
         bootstrap=stack.bootstrap.proxied,
         secret={"username": username or user.username, "password": password or user.password},
         env=env | (extra_env or {}),
+        fifo=groups > 0,
     )
     container.reset()
-    return Harness(**vars(deployment), proxy=proxy)
+    return Harness(**vars(deployment), proxy=proxy, groups=groups)
 
 
 def summary_line(results: Iterable[Result]) -> str:
