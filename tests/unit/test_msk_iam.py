@@ -70,6 +70,15 @@ def test_a_token_is_reused_while_most_of_its_life_is_left() -> None:
     assert (tokens.token(), signer.made) == (first, 1)
 
 
+def test_a_token_is_kept_until_four_fifths_of_its_life_have_passed() -> None:
+    tokens, signer, clock = tokens_at()
+    first = tokens.token()
+    clock[0] += LIFE_S * 0.8 - 0.5
+    assert (tokens.token(), signer.made) == (first, 1)
+    clock[0] += 0.5
+    assert (tokens.token(), signer.made) == ("eu-west-1-token-2", 2)
+
+
 def test_a_token_is_replaced_before_it_expires() -> None:
     tokens, signer, clock = tokens_at()
     tokens.token()
