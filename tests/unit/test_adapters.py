@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from kafka import KafkaProducer
 from kafka import errors as kafka_errors
 
 from adapters.dead_letters import SqsDeadLetterSink
@@ -90,6 +91,50 @@ def test_the_producer_checks_broker_certificates_with_strict_x509_by_default() -
 def test_kafka_tls_strict_x509_false_relaxes_the_producers_strict_checking() -> None:
     context: ssl.SSLContext = config(kafka_tls_strict_x509="false")["ssl_context"]
     assert not context.verify_flags & ssl.VERIFY_X509_STRICT
+
+
+def test_every_producer_setting_is_one_kafka_python_knows() -> None:
+    assert set(config()) <= set(KafkaProducer.DEFAULT_CONFIG)
+
+
+def test_the_producer_connects_to_the_bootstrap_brokers_as_the_forwarder() -> None:
+    produced = config()
+    assert produced["bootstrap_servers"] == list(LAMBDA["kafka_bootstrap_servers"].split(","))
+    assert produced["client_id"] == "kafka-event-forwarder"
+
+
+def test_records_linger_2_ms_in_batches_of_up_to_256_kib_without_client_metrics() -> None:
+    produced = config()
+    assert (produced["linger_ms"], produced["batch_size"]) == (2, 256 * 1024)
+    assert produced["metrics_enabled"] is False
+
+
+def test_the_producer_timeouts_are_those_derived_from_the_budget() -> None:
+    produced, timeouts = config(), Timeouts.within(30_000)
+    assert (
+        produced["max_block_ms"],
+        produced["request_timeout_ms"],
+        produced["delivery_timeout_ms"],
+    ) == (timeouts.max_block_ms, timeouts.request_timeout_ms, timeouts.delivery_timeout_ms)
+
+
+def test_the_producer_trusts_the_ca_bundle_and_the_secrets_ca(tmp_path: Path) -> None:
+    (tmp_path / "bundle").mkdir()
+    (tmp_path / "secret").mkdir()
+    bundle = self_signed_ca(tmp_path / "bundle")
+    secret_ca = self_signed_ca(tmp_path / "secret").read_text()
+    settings = load_settings("lambda", LAMBDA | {"kafka_ca_bundle": str(bundle)})
+    credentials = Credentials("alice", "s3cret-canary", secret_ca)
+    context: ssl.SSLContext = producer_config(settings, credentials, Timeouts.within(30_000))[
+        "ssl_context"
+    ]
+    assert context.cert_store_stats()["x509_ca"] == 2
+
+
+def test_sasl_without_credentials_makes_no_producer_config() -> None:
+    settings = load_settings("lambda", LAMBDA)
+    with pytest.raises(ValueError, match=r"^SASL needs credentials$"):
+        producer_config(settings, None, Timeouts.within(30_000))
 
 
 def test_the_api_version_is_pinned_so_construction_does_not_block() -> None:
@@ -266,6 +311,38 @@ def test_dead_letters_that_exactly_fill_the_request_size_share_a_call() -> None:
     batch = [DeadLetter(f"m{i}", body, "InvalidBatch", "not_json") for i in range(4)]
     SqsDeadLetterSink("url", sqs, worst_call_s=3.0).send(batch, ample())  # type: ignore[arg-type]
     assert [len(call) for call in sqs.calls] == [2, 2]
+
+
+def test_a_dead_letter_is_the_body_unchanged_with_three_string_attributes() -> None:
+    sqs = RecordingSqs()
+    letter = DeadLetter("m-7", '{"not": "a batch"', "InvalidBatch", "not_json")
+    SqsDeadLetterSink("url", sqs, worst_call_s=3.0).send([letter], ample())  # type: ignore[arg-type]
+    assert sqs.calls == [
+        [
+            {
+                "Id": "0",
+                "MessageBody": '{"not": "a batch"',
+                "MessageAttributes": {
+                    "error-class": {"DataType": "String", "StringValue": "InvalidBatch"},
+                    "error-reason": {"DataType": "String", "StringValue": "not_json"},
+                    "source-message-id": {"DataType": "String", "StringValue": "m-7"},
+                },
+            }
+        ]
+    ]
+
+
+def test_a_dead_letter_without_class_or_reason_says_unknown() -> None:
+    sqs = RecordingSqs()
+    SqsDeadLetterSink("url", sqs, worst_call_s=3.0).send([DeadLetter("m", "b", "", "")], ample())  # type: ignore[arg-type]
+    attributes = sqs.calls[0][0]["MessageAttributes"]
+    assert (
+        attributes["error-class"]["StringValue"],
+        attributes["error-reason"]["StringValue"],
+    ) == (
+        "unknown",
+        "unknown",
+    )
 
 
 def test_dead_letters_carry_the_error_class_and_reason_attributes() -> None:

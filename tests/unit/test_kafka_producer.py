@@ -62,6 +62,18 @@ def test_a_record_kafka_never_acknowledges_is_reported_failed() -> None:
     assert isinstance(results[1], DeliveryFailed)
 
 
+def test_an_unacknowledged_record_carries_its_documented_retry_reason() -> None:
+    producer, _ = adapter(NEVER)
+    [error] = producer.produce(RECORDS[:1], within(0.1))
+    assert (type(error), str(error)) == (DeliveryFailed, "not acknowledged before the deadline")
+
+
+def test_a_send_with_no_wait_left_may_still_block_one_millisecond_for_metadata() -> None:
+    producer, client = adapter()
+    producer.produce(RECORDS[:1], Deadline.in_seconds(0.0, 0.0))
+    assert client.max_block_ms_at_send == [1]
+
+
 def test_a_record_kafka_rejects_is_reported_with_the_translated_error() -> None:
     producer, _ = adapter(
         ACK,
@@ -101,6 +113,7 @@ def test_a_metadata_timeout_at_send_is_broker_unreachable_and_fails_the_rest_uns
         ACK, raising(kafka_errors.KafkaTimeoutError()), ACK, ACK, metadata_answered=False
     )
     results = producer.produce(RECORDS, within(5))
+    assert len(results) == len(RECORDS)
     assert results[0] is None
     assert all(isinstance(r, BrokerUnreachable) for r in results[1:])
     assert len(client.sends) == 2  # the rest were not tried

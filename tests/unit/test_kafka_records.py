@@ -255,3 +255,17 @@ def test_records_differ_from_a_sequence_with_other_or_fewer_records() -> None:
 
 def test_records_are_not_equal_to_what_is_no_sequence() -> None:
     assert made_of(b"1").__eq__(object()) is NotImplemented
+
+
+def test_value_bytes_count_head_and_tail_once_per_value_in_the_range() -> None:
+    made = made_of(b"a", b"bb", b"cccc", head=b"[", tail=b"]}")
+    assert made.value_bytes() == 16
+    assert made.value_bytes(1, 2) == 5
+    assert made.value_bytes() == sum(len(record.value) for record in made)
+
+
+def test_a_record_is_built_alone_at_its_index_and_a_slice_as_a_tuple() -> None:
+    made = made_of(b"1", b"2", b"3")
+    every = tuple(made)
+    assert (made[1], made[-1]) == (every[1], every[2])
+    assert made[1:] == every[1:]
