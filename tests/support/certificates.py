@@ -16,3 +16,16 @@ def self_signed_ca(folder: Path) -> Path:
         check=True, capture_output=True,
     )  # fmt: skip
     return pem
+
+
+def self_signed_server(folder: Path, host: str = "localhost") -> tuple[Path, Path]:
+    """A self-signed server certificate for `host` (its SAN) and its key, in `folder`; the
+    certificate is its own CA, so a client trusting it verifies the chain and the host name."""
+    key, pem = folder / f"{host}.key", folder / f"{host}.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-nodes", "-keyout", str(key), "-out", str(pem), "-days", "2", "-subj", f"/CN={host}",
+         "-addext", f"subjectAltName=DNS:{host}"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return pem, key

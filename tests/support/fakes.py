@@ -55,6 +55,7 @@ class FakeProducer:
     acknowledged: list[KafkaRecord] = field(default_factory=list)
     waits: list[float] = field(default_factory=list)
     closed: bool = False
+    closed_with: list[Deadline | None] = field(default_factory=list)
 
     def produce(
         self, records: Sequence[KafkaRecord], deadline: Deadline
@@ -69,6 +70,7 @@ class FakeProducer:
 
     def close(self, deadline: Deadline | None = None) -> None:
         self.closed = True
+        self.closed_with.append(deadline)
         self.faults.strike("close")
 
 
@@ -100,9 +102,11 @@ class FakeSecrets:
     faults: Faults = field(default_factory=Faults)
     fetches: int = 0
     refreshes: int = 0
+    deadlines: list[Deadline] = field(default_factory=list)
     _current: int = 0
 
     def get(self, deadline: Deadline, *, refresh: bool = False) -> Credentials:
+        self.deadlines.append(deadline)
         self.faults.strike("secret")
         self.fetches += 1
         if refresh:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from kafka import KafkaProducer
 from kafka import errors as kafka_errors
 
 from adapters.dead_letters import SqsDeadLetterSink
@@ -31,6 +32,7 @@ from core.errors import (
 from core.outcomes import DeadLetter
 from core.settings import load_settings
 from tests.support.certificates import self_signed_ca
+from tests.support.secrets_provider import RecordingProvider
 
 LAMBDA = {
     "kafka_bootstrap_servers": "b1:9096,b2:9096",
@@ -91,6 +93,50 @@ def test_kafka_tls_strict_x509_false_relaxes_the_producers_strict_checking() -> 
     assert not context.verify_flags & ssl.VERIFY_X509_STRICT
 
 
+def test_every_producer_setting_is_one_kafka_python_knows() -> None:
+    assert set(config()) <= set(KafkaProducer.DEFAULT_CONFIG)
+
+
+def test_the_producer_connects_to_the_bootstrap_brokers_as_the_forwarder() -> None:
+    produced = config()
+    assert produced["bootstrap_servers"] == list(LAMBDA["kafka_bootstrap_servers"].split(","))
+    assert produced["client_id"] == "kafka-event-forwarder"
+
+
+def test_records_linger_2_ms_in_batches_of_up_to_256_kib_without_client_metrics() -> None:
+    produced = config()
+    assert (produced["linger_ms"], produced["batch_size"]) == (2, 256 * 1024)
+    assert produced["metrics_enabled"] is False
+
+
+def test_the_producer_timeouts_are_those_derived_from_the_budget() -> None:
+    produced, timeouts = config(), Timeouts.within(30_000)
+    assert (
+        produced["max_block_ms"],
+        produced["request_timeout_ms"],
+        produced["delivery_timeout_ms"],
+    ) == (timeouts.max_block_ms, timeouts.request_timeout_ms, timeouts.delivery_timeout_ms)
+
+
+def test_the_producer_trusts_the_ca_bundle_and_the_secrets_ca(tmp_path: Path) -> None:
+    (tmp_path / "bundle").mkdir()
+    (tmp_path / "secret").mkdir()
+    bundle = self_signed_ca(tmp_path / "bundle")
+    secret_ca = self_signed_ca(tmp_path / "secret").read_text()
+    settings = load_settings("lambda", LAMBDA | {"kafka_ca_bundle": str(bundle)})
+    credentials = Credentials("alice", "s3cret-canary", secret_ca)
+    context: ssl.SSLContext = producer_config(settings, credentials, Timeouts.within(30_000))[
+        "ssl_context"
+    ]
+    assert context.cert_store_stats()["x509_ca"] == 2
+
+
+def test_sasl_without_credentials_makes_no_producer_config() -> None:
+    settings = load_settings("lambda", LAMBDA)
+    with pytest.raises(ValueError, match=r"^SASL needs credentials$"):
+        producer_config(settings, None, Timeouts.within(30_000))
+
+
 def test_the_api_version_is_pinned_so_construction_does_not_block() -> None:
     assert config()["api_version"] == (4, 0)
 
@@ -149,6 +195,30 @@ def test_an_unwritable_topic_is_its_own_retry_reason_naming_the_topic(
     assert (error.reason, error.topic) == (reason, "mparticle-evnets")
 
 
+@pytest.mark.parametrize(
+    ("kafka_error", "expected"),
+    [
+        (kafka_errors.SaslAuthenticationFailedError(), "the broker rejected the SASL credentials"),
+        (kafka_errors.NotEnoughReplicasError(), "NotEnoughReplicasError"),
+        (kafka_errors.KafkaConnectionError(), "KafkaConnectionError"),
+    ],
+)
+def test_a_transient_kafka_error_carries_its_documented_retry_reason(
+    kafka_error: Exception, expected: str
+) -> None:
+    assert str(translate(kafka_error, "events")) == expected
+
+
+@pytest.mark.parametrize(
+    "kafka_error", [kafka_errors.InvalidRecordError(), kafka_errors.CorruptRecordError()]
+)
+def test_an_invalid_or_corrupt_record_dead_letters_with_reason_invalid_record(
+    kafka_error: Exception,
+) -> None:
+    error = translate(kafka_error, "events")
+    assert (type(error), error.reason) == (PermanentError, "invalid_record")  # type: ignore[attr-defined]
+
+
 def test_a_broker_size_refusal_dead_letters_with_reason_oversize() -> None:
     assert translate(kafka_errors.MessageSizeTooLargeError(), "events").reason == "oversize"  # type: ignore[attr-defined]
 
@@ -199,7 +269,7 @@ def test_a_malformed_secret_is_unavailable_without_showing_its_value(raw: str) -
 
 
 def test_credentials_do_not_show_the_password_in_their_repr() -> None:
-    assert "s3cret-canary" not in repr(ALICE)
+    assert repr(ALICE) == "Credentials(<redacted>)"
 
 
 class RecordingSqs:
@@ -235,6 +305,48 @@ def test_dead_letter_batches_stay_under_the_request_size_limit() -> None:
     sqs = RecordingSqs()
     dead_letter_sink(sqs).send(letters(3, size=100_000), ample())
     assert [len(call) for call in sqs.calls] == [2, 1]
+
+
+def test_dead_letters_that_exactly_fill_the_request_size_share_a_call() -> None:
+    # 512 bytes of attributes and framing are counted per letter: four letters of half the
+    # 256 KiB limit each make two full calls.
+    body = "x" * (128 * 1024 - 512)
+    sqs = RecordingSqs()
+    batch = [DeadLetter(f"m{i}", body, "InvalidBatch", "not_json") for i in range(4)]
+    SqsDeadLetterSink("url", sqs, worst_call_s=3.0).send(batch, ample())  # type: ignore[arg-type]
+    assert [len(call) for call in sqs.calls] == [2, 2]
+
+
+def test_a_dead_letter_is_the_body_unchanged_with_three_string_attributes() -> None:
+    sqs = RecordingSqs()
+    letter = DeadLetter("m-7", '{"not": "a batch"', "InvalidBatch", "not_json")
+    SqsDeadLetterSink("url", sqs, worst_call_s=3.0).send([letter], ample())  # type: ignore[arg-type]
+    assert sqs.calls == [
+        [
+            {
+                "Id": "0",
+                "MessageBody": '{"not": "a batch"',
+                "MessageAttributes": {
+                    "error-class": {"DataType": "String", "StringValue": "InvalidBatch"},
+                    "error-reason": {"DataType": "String", "StringValue": "not_json"},
+                    "source-message-id": {"DataType": "String", "StringValue": "m-7"},
+                },
+            }
+        ]
+    ]
+
+
+def test_a_dead_letter_without_class_or_reason_says_unknown() -> None:
+    sqs = RecordingSqs()
+    SqsDeadLetterSink("url", sqs, worst_call_s=3.0).send([DeadLetter("m", "b", "", "")], ample())  # type: ignore[arg-type]
+    attributes = sqs.calls[0][0]["MessageAttributes"]
+    assert (
+        attributes["error-class"]["StringValue"],
+        attributes["error-reason"]["StringValue"],
+    ) == (
+        "unknown",
+        "unknown",
+    )
 
 
 def test_dead_letters_carry_the_error_class_and_reason_attributes() -> None:
@@ -358,3 +470,82 @@ def test_a_secret_that_does_not_parse_fails_every_read_within_its_cache_time() -
 def test_the_producer_never_creates_a_topic() -> None:
     # A mistyped topic must fail as unknown_topic, not be created on a cluster that allows it.
     assert config()["allow_auto_create_topics"] is False
+
+
+# --- the secret source's calls to Powertools ----------------------------------------------------
+
+CURRENT = {"VersionStage": "AWSCURRENT"}
+
+
+def test_a_read_asks_for_the_current_version_kept_for_the_cache_time() -> None:
+    provider = RecordingProvider()
+    SecretsManagerSource("kafka/secret", 300, provider).get(ample())  # type: ignore[arg-type]
+    assert provider.calls == [("kafka/secret", {"max_age": 300, "force_fetch": False, **CURRENT})]
+
+
+def test_a_refresh_forces_a_fetch_past_the_cache() -> None:
+    provider = RecordingProvider()
+    SecretsManagerSource("kafka/secret", 300, provider).get(ample(), refresh=True)  # type: ignore[arg-type]
+    assert provider.calls == [("kafka/secret", {"max_age": 300, "force_fetch": True, **CURRENT})]
+
+
+def test_a_cache_time_of_zero_fetches_at_every_read() -> None:
+    provider = RecordingProvider()
+    source = SecretsManagerSource("kafka/secret", 0, provider)  # type: ignore[arg-type]
+    source.get(ample())
+    source.get(ample())
+    assert provider.calls == [("kafka/secret", {"max_age": 0, "force_fetch": True, **CURRENT})] * 2
+
+
+def test_a_cache_time_of_one_second_serves_a_read_made_at_once_from_memory() -> None:
+    provider = RecordingProvider()
+    source = SecretsManagerSource("kafka/secret", 1, provider)  # type: ignore[arg-type]
+    source.get(ample())
+    source.get(ample())
+    assert len(provider.calls) == 1
+
+
+def test_a_first_read_is_not_started_when_it_could_outlast_the_deadline() -> None:
+    provider = RecordingProvider()
+    source = SecretsManagerSource("kafka/secret", 300, provider)  # type: ignore[arg-type]
+    with pytest.raises(SecretUnavailable, match="too little time left to read secret kafka/secret"):
+        source.get(Deadline.in_seconds(0.0, WORST_READ_S - 0.1))
+    assert provider.calls == []
+
+
+def test_an_unreadable_secret_is_unavailable_naming_it_and_the_aws_error() -> None:
+    provider = RecordingProvider(error="AccessDeniedException")
+    source = SecretsManagerSource("kafka/secret", 300, provider)  # type: ignore[arg-type]
+    with pytest.raises(SecretUnavailable) as raised:
+        source.get(ample())
+    assert str(raised.value) == "cannot read secret kafka/secret: AccessDeniedException"
+
+
+def test_a_malformed_secret_read_is_unavailable_naming_the_secret() -> None:
+    source = SecretsManagerSource("kafka/secret", 300, RecordingProvider(value="[]"))  # type: ignore[arg-type]
+    with pytest.raises(SecretUnavailable) as raised:
+        source.get(ample())
+    assert str(raised.value) == "secret kafka/secret is not a JSON object"
+
+
+def test_an_unchanged_value_fetched_again_is_not_parsed_again() -> None:
+    source = SecretsManagerSource("kafka/secret", 300, RecordingProvider())  # type: ignore[arg-type]
+    first = source.get(ample())
+    assert source.get(ample(), refresh=True) is first
+
+
+def test_a_changed_value_fetched_again_is_parsed_anew() -> None:
+    provider = RecordingProvider()
+    source = SecretsManagerSource("kafka/secret", 300, provider)  # type: ignore[arg-type]
+    source.get(ample())
+    provider.value = '{"username": "bob", "password": "rotated"}'
+    assert source.get(ample(), refresh=True) == Credentials("bob", "rotated")
+
+
+def test_the_default_provider_fails_fast_on_a_slow_secrets_manager(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    config: Any = SecretsManagerSource("kafka/secret", 300)._provider.client.meta.config
+    assert (config.connect_timeout, config.read_timeout) == (1, 2)
+    assert config.retries["total_max_attempts"] == 3  # botocore: max_attempts 2 = 2 retries

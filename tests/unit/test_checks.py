@@ -23,3 +23,11 @@ def test_a_passed_step_reads_as_one_line_without_a_hint() -> None:
 def test_the_report_is_ok_only_when_every_step_passed() -> None:
     assert report([passed("a", "x")])["ok"] is True
     assert report([passed("a", "x"), failed("b", "y", "z")])["ok"] is False
+
+
+def test_the_report_lists_every_step_as_a_mapping_in_order() -> None:
+    steps = [passed("a", "x"), failed("b", "y", "z")]
+    assert report(steps)["steps"] == [
+        {"name": "a", "ok": True, "detail": "x", "hint": ""},
+        {"name": "b", "ok": False, "detail": "y", "hint": "z"},
+    ]

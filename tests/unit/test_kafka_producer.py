@@ -4,13 +4,16 @@ one wait, and how send failures become the forwarder's errors."""
 from __future__ import annotations
 
 import itertools
+import ssl
 import time
 from typing import Any
 
 import pytest
 from kafka import errors as kafka_errors
 
+from adapters import kafka_producer as kafka_producer_module
 from adapters.kafka_producer import KafkaRecordProducer, network_client
+from adapters.tls import HandshakeWatch, tls_context, watch_handshakes
 from core.deadline import Deadline
 from core.errors import (
     BrokerUnreachable,
@@ -18,6 +21,7 @@ from core.errors import (
     DeliveryFailed,
     NotAuthorized,
     RecordTooLarge,
+    TlsRefused,
     UnknownTopic,
 )
 from core.kafka_records import KafkaRecord
@@ -59,6 +63,18 @@ def test_a_record_kafka_never_acknowledges_is_reported_failed() -> None:
     assert isinstance(results[1], DeliveryFailed)
 
 
+def test_an_unacknowledged_record_carries_its_documented_retry_reason() -> None:
+    producer, _ = adapter(NEVER)
+    [error] = producer.produce(RECORDS[:1], within(0.1))
+    assert (type(error), str(error)) == (DeliveryFailed, "not acknowledged before the deadline")
+
+
+def test_a_send_with_no_wait_left_may_still_block_one_millisecond_for_metadata() -> None:
+    producer, client = adapter()
+    producer.produce(RECORDS[:1], Deadline.in_seconds(0.0, 0.0))
+    assert client.max_block_ms_at_send == [1]
+
+
 def test_a_record_kafka_rejects_is_reported_with_the_translated_error() -> None:
     producer, _ = adapter(
         ACK,
@@ -98,6 +114,7 @@ def test_a_metadata_timeout_at_send_is_broker_unreachable_and_fails_the_rest_uns
         ACK, raising(kafka_errors.KafkaTimeoutError()), ACK, ACK, metadata_answered=False
     )
     results = producer.produce(RECORDS, within(5))
+    assert len(results) == len(RECORDS)
     assert results[0] is None
     assert all(isinstance(r, BrokerUnreachable) for r in results[1:])
     assert len(client.sends) == 2  # the rest were not tried
@@ -106,7 +123,7 @@ def test_a_metadata_timeout_at_send_is_broker_unreachable_and_fails_the_rest_uns
 def test_a_metadata_timeout_for_a_topic_the_cluster_never_listed_is_unknown_topic() -> None:
     producer, client = adapter(raising(kafka_errors.KafkaTimeoutError()), topics=set())
     results = producer.produce(RECORDS, within(5))
-    assert all(isinstance(r, UnknownTopic) for r in results)
+    assert all(isinstance(r, UnknownTopic) and r.topic == "events" for r in results)
     assert len(client.sends) == 1
 
 
@@ -160,3 +177,68 @@ def test_the_producers_first_metadata_request_asks_for_the_topics_it_was_given()
 
 def test_the_producers_metadata_requests_never_ask_the_cluster_to_create_a_topic() -> None:
     assert _first_metadata_request(["events"]).allow_auto_topic_creation is False
+
+
+def test_the_stopped_network_thread_is_waited_for_within_the_close_bound() -> None:
+    producer, client = adapter(close_raises=kafka_errors.KafkaTimeoutError())
+    producer.close(Deadline.in_seconds(0.0, 0.2))
+    assert client._sender.joined_with == [pytest.approx(0.2, abs=0.05)]
+
+
+def test_a_metadata_timeout_reads_as_broker_unreachable_with_its_retry_reason() -> None:
+    producer, _ = adapter(raising(kafka_errors.KafkaTimeoutError()), metadata_answered=False)
+    [error] = producer.produce(RECORDS[:1], within(5))
+    assert (type(error), str(error)) == (BrokerUnreachable, "no metadata before the deadline")
+
+
+def test_a_metadata_timeout_before_any_metadata_answer_is_broker_unreachable_topic_or_not() -> None:
+    producer, _ = adapter(
+        raising(kafka_errors.KafkaTimeoutError()), topics=set(), metadata_answered=False
+    )
+    assert isinstance(producer.produce(RECORDS[:1], within(5))[0], BrokerUnreachable)
+
+
+def test_a_metadata_timeout_for_a_listed_topic_is_broker_unreachable() -> None:
+    producer, _ = adapter(raising(kafka_errors.KafkaTimeoutError()), topics={"events"})
+    assert isinstance(producer.produce(RECORDS[:1], within(5))[0], BrokerUnreachable)
+
+
+def test_a_metadata_timeout_after_a_refused_handshake_says_why_tls_failed() -> None:
+    watch = HandshakeWatch()
+    watch.failure = ssl.SSLError(1, "[SSL: TLSV13_ALERT_CERTIFICATE_REQUIRED] alert")
+    watch.failure.reason = "TLSV13_ALERT_CERTIFICATE_REQUIRED"
+    client = KafkaClientDouble(script=lambda _n: raising(kafka_errors.KafkaTimeoutError()))
+    producer = KafkaRecordProducer(client, max_block_ms=5_000, handshakes=watch)
+    [error] = producer.produce(RECORDS[:1], within(5))
+    assert (type(error), str(error)) == (TlsRefused, watch.explain())
+
+
+def test_a_refusal_at_send_other_than_a_timeout_names_the_records_topic() -> None:
+    producer, _ = adapter(raising(kafka_errors.TopicAuthorizationFailedError()))
+    [error] = producer.produce([RECORDS[0]._replace(topic="audit")], within(5))
+    assert isinstance(error, NotAuthorized)
+    assert error.topic == "audit"
+
+
+def test_connect_makes_a_kafka_producer_of_the_config_watching_its_tls_context(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    made: list[dict[str, object]] = []
+    client = KafkaClientDouble(script=lambda _n: raising(kafka_errors.KafkaTimeoutError()))
+
+    def kafka_producer(**config: object) -> KafkaClientDouble:
+        made.append(config)
+        return client
+
+    monkeypatch.setattr(kafka_producer_module, "KafkaProducer", kafka_producer)
+    context = tls_context(None, None)
+    config = {"ssl_context": context, "max_block_ms": 1_234, "acks": "all"}
+    producer = KafkaRecordProducer.connect(config)
+    watch_handshakes(context).failure = ssl.SSLCertVerificationError(1, "refused")
+    watch_handshakes(context).failure.verify_message = "refused"  # type: ignore[union-attr]
+    [error] = producer.produce(RECORDS[:1], within(30))
+    [made_config] = made
+    assert {k: v for k, v in made_config.items() if k != "kafka_client"} == config
+    assert callable(made_config["kafka_client"])  # network_client: the topics in the first metadata
+    assert isinstance(error, TlsRefused)
+    assert client.max_block_ms_at_send == [1_234]

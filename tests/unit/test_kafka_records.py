@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from core.kafka_records import body_digest
+from core.kafka_records import Records, body_digest
 from core.sqs_event import SqsMessage
 from core.transform import BatchTransform, Transformed
 from tests.support.transforming import (
@@ -223,3 +223,49 @@ def test_messages_do_not_share_state() -> None:
         "events": [{"event_type": "b"}],
         "unique_id": "u",
     }
+
+
+# --- Records: a message's records made on demand -------------------------------------------------
+
+
+def made_of(*parts: bytes, head: bytes = b"", tail: bytes = b"") -> Records:
+    return Records(
+        parts, topic="events", key=None, batch_id=None, dedup_key="d", head=head, tail=tail
+    )
+
+
+def test_value_sizes_are_each_values_bytes_from_start_on_without_building_them() -> None:
+    made = made_of(b"a", b"bb", b"cccc", head=b"[", tail=b"]}")
+    assert list(made.value_sizes(1)) == [5, 7]
+    assert list(made.value_sizes()) == [len(record.value) for record in made]
+
+
+def test_records_equal_the_sequence_of_the_same_records() -> None:
+    made = made_of(b"1", b"2")
+    assert made == list(made)
+    assert made == tuple(made)
+
+
+def test_records_differ_from_a_sequence_with_other_or_fewer_records() -> None:
+    made = made_of(b"1", b"2")
+    assert made != list(made_of(b"1", b"3"))
+    assert made != list(made)[:1]
+    assert made != [*made, *made]
+
+
+def test_records_are_not_equal_to_what_is_no_sequence() -> None:
+    assert made_of(b"1").__eq__(object()) is NotImplemented
+
+
+def test_value_bytes_count_head_and_tail_once_per_value_in_the_range() -> None:
+    made = made_of(b"a", b"bb", b"cccc", head=b"[", tail=b"]}")
+    assert made.value_bytes() == 16
+    assert made.value_bytes(1, 2) == 5
+    assert made.value_bytes() == sum(len(record.value) for record in made)
+
+
+def test_a_record_is_built_alone_at_its_index_and_a_slice_as_a_tuple() -> None:
+    made = made_of(b"1", b"2", b"3")
+    every = tuple(made)
+    assert (made[1], made[-1]) == (every[1], every[2])
+    assert made[1:] == every[1:]

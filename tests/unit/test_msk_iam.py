@@ -59,7 +59,7 @@ def test_the_producer_logs_in_with_oauthbearer_over_tls_using_the_token_provider
 
 
 def test_msk_iam_without_a_token_provider_makes_no_producer_config() -> None:
-    with pytest.raises(ValueError, match="token provider"):
+    with pytest.raises(ValueError, match=r"^AWS_MSK_IAM needs a token provider$"):
         producer_config(load_settings("lambda", LAMBDA), None, Timeouts.within(30_000))
 
 
@@ -68,6 +68,15 @@ def test_a_token_is_reused_while_most_of_its_life_is_left() -> None:
     first = tokens.token()
     clock[0] += LIFE_S * 0.79
     assert (tokens.token(), signer.made) == (first, 1)
+
+
+def test_a_token_is_kept_until_four_fifths_of_its_life_have_passed() -> None:
+    tokens, signer, clock = tokens_at()
+    first = tokens.token()
+    clock[0] += LIFE_S * 0.8 - 0.5
+    assert (tokens.token(), signer.made) == (first, 1)
+    clock[0] += 0.5
+    assert (tokens.token(), signer.made) == ("eu-west-1-token-2", 2)
 
 
 def test_a_token_is_replaced_before_it_expires() -> None:

@@ -15,10 +15,12 @@ from typing import Any
 
 import pytest
 
-from adapters.secrets import parse_mtls_secret
+from adapters.secrets import SecretsManagerSource, parse_mtls_secret
 from adapters.tls import ClientCertificateError, load_client_certificate
+from core.deadline import Deadline
 from core.errors import SecretUnavailable
 from local_stack.certs import CLIENT_KEY_PASSWORD, TlsFiles, make_tls_files
+from tests.support.secrets_provider import RecordingProvider
 
 CANARY = "key-password-canary-4417"
 
@@ -131,3 +133,10 @@ def test_the_temporary_file_is_deleted_when_loading_fails(
     with pytest.raises(ClientCertificateError):
         load_client_certificate(ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT), "garbage", "garbage", None)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_mtls_source_reads_its_secret_as_an_mtls_secret(tls: TlsFiles) -> None:
+    provider = RecordingProvider(value=json.dumps(secret(tls)))
+    source = SecretsManagerSource("kafka/mtls", 300, provider, mtls=True)  # type: ignore[arg-type]
+    credentials = source.get(Deadline.in_seconds(30.0, 1.0))
+    assert credentials.client_certificate is not None

@@ -60,11 +60,13 @@ def test_library_log_lines_are_powertools_json(library: str) -> None:
     handler = logger.registered_handler
     assert isinstance(handler, logging.StreamHandler)
     stream = io.StringIO()
-    previous = handler.setStream(stream)
+    # Swapped, not setStream(): that flushes the previous stream, which a runner that reuses the
+    # process (mutmut) may have closed.
+    previous, handler.stream = handler.stream, stream
     try:
         logging.getLogger(f"{library}.module").warning("broker %s unreachable", "b-1:9096")
     finally:
-        handler.setStream(previous)
+        handler.stream = previous
 
     [line] = stream.getvalue().splitlines()
     emitted = json.loads(line)

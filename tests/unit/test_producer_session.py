@@ -68,6 +68,32 @@ def test_a_rejected_login_refetches_once_and_resends_only_the_refused_records() 
     assert producers.built[1].sent == RECORDS
 
 
+def test_the_refetch_and_the_close_before_it_are_bounded_by_the_invocations_deadline() -> None:
+    secrets = FakeSecrets([ALICE, ALICE_ROTATED])
+    producers, deadline = FakeProducers(refusing_all_but("new-password")), within()
+    ProducerSession(producers, secrets).send(RECORDS, deadline, SendStats())
+    assert producers.built[0].closed_with == [deadline]
+    assert all(d is deadline for d in secrets.deadlines)
+
+
+def test_a_close_raising_before_the_refetch_is_named_as_a_fault() -> None:
+    faults = Faults({"close": (0, ValueError)})
+    producers = FakeProducers(refusing_all_but("new-password"), faults)
+    stats = SendStats()
+    ProducerSession(producers, FakeSecrets([ALICE, ALICE_ROTATED])).send(RECORDS, within(), stats)
+    assert stats.faults == ["producer.close raised ValueError"]
+
+
+def test_a_secret_source_raising_at_the_refetch_is_named_as_a_fault() -> None:
+    secrets = FakeSecrets([ALICE, ALICE_ROTATED], Faults({"secret": (1, ValueError)}))
+    stats = SendStats()
+    results = ProducerSession(FakeProducers(refusing_all_but("new")), secrets).send(
+        RECORDS, within(), stats
+    )
+    assert all(isinstance(r, SecretUnavailable) for r in results)
+    assert stats.faults == ["secret source raised ValueError"]
+
+
 def test_only_one_rotation_retry_per_invocation() -> None:
     secrets = FakeSecrets([ALICE, ALICE_ROTATED, ALICE_ROTATED])
     producers, stats = FakeProducers(refusing_all_but("never")), SendStats()

@@ -61,7 +61,15 @@ def test_the_queue_url_is_built_from_the_arn_on_the_clients_endpoint() -> None:
 
 
 @pytest.mark.parametrize(
-    "arn", ["", "not-an-arn", "arn:aws:sns:eu-west-1:1:topic", "arn:aws:sqs:r::"]
+    "arn",
+    [
+        "",
+        "not-an-arn",
+        "arn:aws:sns:eu-west-1:1:topic",
+        "arn:aws:sqs:r::",
+        f"{ARN}:extra",
+        "nra:aws:sqs:eu-west-1:123456789012:forwarder-events",
+    ],
 )
 def test_anything_but_an_sqs_arn_has_no_queue_url(arn: str) -> None:
     assert queue_url_of(arn, ENDPOINT) is None
@@ -104,3 +112,45 @@ def test_an_arn_that_names_no_queue_fails_every_message_without_a_call() -> None
     sqs = RecordingSqs()
     assert scheduler(sqs).postpone("nonsense", postponements(2), AMPLE) == {"m0", "m1"}
     assert sqs.calls == []
+
+
+def test_the_queue_url_keeps_every_letter_of_the_endpoint_host() -> None:
+    assert queue_url_of(ARN, "https://SQS.EXAMPLE.BOX/") == (
+        "https://SQS.EXAMPLE.BOX/123456789012/forwarder-events"
+    )
+
+
+def test_a_failed_call_does_not_stop_the_next_ten_being_tried() -> None:
+    class FailingFirst(RecordingSqs):
+        def change_message_visibility_batch(
+            self,
+            QueueUrl: str,  # noqa: N803
+            Entries: list[dict[str, Any]],  # noqa: N803
+        ) -> dict[str, Any]:
+            if not self.calls:
+                self.calls.append((QueueUrl, Entries))
+                raise EndpointConnectionError(endpoint_url=ENDPOINT)
+            return super().change_message_visibility_batch(QueueUrl, Entries)
+
+    sqs = FailingFirst()
+    failed = scheduler(sqs).postpone(ARN, postponements(12), AMPLE)
+    assert failed == {f"m{i}" for i in range(10)}
+    assert [len(entries) for _, entries in sqs.calls] == [10, 2]
+
+
+def test_without_time_for_a_call_every_message_of_every_ten_is_returned() -> None:
+    late = Deadline.in_seconds(0.0, 1.0)
+    failed = scheduler(RecordingSqs()).postpone(ARN, postponements(12), late)
+    assert failed == {f"m{i}" for i in range(12)}
+
+
+def test_an_answer_without_failures_returns_nothing() -> None:
+    class Terse(RecordingSqs):
+        def change_message_visibility_batch(
+            self,
+            QueueUrl: str,  # noqa: N803
+            Entries: list[dict[str, Any]],  # noqa: N803
+        ) -> dict[str, Any]:
+            return {"Successful": [{"Id": e["Id"]} for e in Entries]}
+
+    assert scheduler(Terse()).postpone(ARN, postponements(2), AMPLE) == set()

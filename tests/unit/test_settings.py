@@ -429,6 +429,26 @@ def test_settings_file_rejects_unknown_keys(tmp_path: Path) -> None:
         load_settings_file(write_json(tmp_path / "s.json", {"send_as_batches": "false"}))
 
 
+def test_every_bad_setting_is_named_in_one_message(tmp_path: Path) -> None:
+    content = {"send_as_batches": "false", "kafka_topik": "t", "retry_backoff_base_seconds": "x"}
+    with pytest.raises(SettingsError) as raised:
+        load_settings_file(write_json(tmp_path / "s.json", content))
+    assert str(raised.value) == (
+        "invalid setting(s): retry_backoff_base_seconds: accepted values: an integer from 0 to"
+        " 43200; send_as_batches: unknown setting; kafka_topik: unknown setting"
+    )
+
+
+def test_a_rule_across_settings_is_reported_as_a_settings_error(tmp_path: Path) -> None:
+    content = {"retry_backoff_base_seconds": 60, "retry_backoff_max_seconds": 30}
+    with pytest.raises(SettingsError) as raised:
+        load_settings_file(write_json(tmp_path / "s.json", content))
+    assert str(raised.value) == (
+        "invalid setting(s): settings: RETRY_BACKOFF_BASE_SECONDS must not exceed"
+        " RETRY_BACKOFF_MAX_SECONDS"
+    )
+
+
 def test_settings_file_errors_name_the_key_and_accepted_values(tmp_path: Path) -> None:
     with pytest.raises(SettingsError) as caught:
         load_settings_file(write_json(tmp_path / "s.json", {"include_metadata": "sometimes"}))

@@ -97,3 +97,22 @@ def test_a_fifo_message_keeps_its_message_group_id() -> None:
 
 def test_a_standard_message_has_no_group() -> None:
     assert parse_sqs_event({"Records": [record()]}).messages[0].group_id is None
+
+
+def test_an_event_without_a_records_list_is_refused_saying_what_was_expected() -> None:
+    with pytest.raises(NotAnSqsEvent) as raised:
+        parse_sqs_event({"records": []})
+    assert str(raised.value) == "expected an object with a 'Records' list"
+
+
+def test_an_event_without_a_queue_arn_is_not_fifo() -> None:
+    assert parse_sqs_event({"Records": [{"messageId": "m", "body": "{}"}]}).fifo is False
+
+
+@pytest.mark.parametrize("header", [5, ""])
+def test_a_trace_header_attribute_that_is_no_text_gives_way_to_the_functions(header: Any) -> None:
+    event = {
+        "Records": [{"messageId": "m", "body": "{}", "attributes": {"AWSTraceHeader": header}}]
+    }
+    (message,) = parse_sqs_event(event, trace_header="Root=fn").messages
+    assert message.trace_header == "Root=fn"
