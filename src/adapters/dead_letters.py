@@ -40,6 +40,12 @@ class SqsDeadLetterSink:
         self._client: SQSClient | None = None
         self._worst_call_s = worst_call_s
 
+    def close(self) -> None:
+        """Close the SQS client's connections, if a dead letter made it."""
+        client, self._client = self._client, None
+        if client is not None:
+            client.close()
+
     def send(self, letters: Sequence[DeadLetter], deadline: Deadline) -> set[str]:
         # A body that is not valid Unicode (a lone surrogate: only a crafted event can carry one,
         # SQS itself replaces them) cannot be sent unchanged: it is left for retry, so SQS's

@@ -29,6 +29,12 @@ class SqsRetryScheduler:
         self._client: SQSClient | None = None
         self._worst_call_s = worst_call_s
 
+    def close(self) -> None:
+        """Close the SQS client's connections, if a retry made it."""
+        client, self._client = self._client, None
+        if client is not None:
+            client.close()
+
     def postpone(
         self, queue_arn: str, postponements: Sequence[Postponement], deadline: Deadline
     ) -> set[str]:

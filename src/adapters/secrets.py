@@ -51,6 +51,10 @@ class SecretsManagerSource:
         self._parsed: tuple[Any, Credentials] | None = None
         self._credentials: Credentials | None = None  # what the value fetched last parsed to
 
+    def close(self) -> None:
+        """Close the Secrets Manager client's connections (Powertools' provider holds it)."""
+        self._provider.client.close()
+
     def get(self, deadline: Deadline, *, refresh: bool = False) -> Credentials:
         fetch = refresh or self._ttl_s == 0 or not self._cached()
         if not fetch and self._credentials is not None:

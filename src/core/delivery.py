@@ -154,7 +154,12 @@ class Forwarder:
         return verdicts, tallies, final
 
     def close(self) -> None:
-        self._session.close()
+        """Release every connection the forwarder holds: the producer's, the secret source's,
+        the dead-letter queue's and the retry scheduler's (the container is reset)."""
+        self._session.release()
+        self._dead_letters.close()
+        if self._retries is not None:
+            self._retries.close()
 
     # --- the steps --------------------------------------------------------------------------
 

@@ -21,6 +21,10 @@ class SecretSource(Protocol):
         `deadline.end` is not started. Raises `SecretUnavailable`."""
         ...
 
+    def close(self) -> None:
+        """Release the connections it holds (the container is reset)."""
+        ...
+
 
 class RecordProducer(Protocol):
     """Sends Kafka records and waits for their acknowledgements."""
@@ -47,6 +51,10 @@ class DeadLetterSink(Protocol):
         A send that may not end before `deadline.end` is not started: its letters fail."""
         ...
 
+    def close(self) -> None:
+        """Release the connections it holds (the container is reset)."""
+        ...
+
 
 class RetryScheduler(Protocol):
     """Sets how long messages returned for retry stay hidden in their queue (the backoff)."""
@@ -57,4 +65,8 @@ class RetryScheduler(Protocol):
         """Hide each message for its seconds from now (its visibility timeout); return the
         message ids whose timeout could NOT be set (they reappear after the queue's own). A call
         that may not end before `deadline.end` is not started: its messages fail."""
+        ...
+
+    def close(self) -> None:
+        """Release the connections it holds (the container is reset)."""
         ...

@@ -131,6 +131,12 @@ class ProducerSession:
         except Exception as exc:  # see the module docstring
             _fault(stats, "producer.close", exc)
 
+    def release(self) -> None:
+        """Close the producer and the secret source's connections: the container is reset."""
+        self.close()
+        if self._secrets is not None:
+            self._secrets.close()
+
     # --- the steps --------------------------------------------------------------------------
 
     def _attempt(

@@ -103,6 +103,7 @@ class FakeSecrets:
     fetches: int = 0
     refreshes: int = 0
     deadlines: list[Deadline] = field(default_factory=list)
+    closed: bool = False
     _current: int = 0
 
     def get(self, deadline: Deadline, *, refresh: bool = False) -> Credentials:
@@ -120,12 +121,19 @@ class FakeSecrets:
     def rotate(self) -> None:
         self._current = min(self._current + 1, len(self.values) - 1)
 
+    def close(self) -> None:
+        self.closed = True
+
 
 @dataclass
 class FakeDeadLetters:
     fail: bool = False
     faults: Faults = field(default_factory=Faults)
     letters: list[DeadLetter] = field(default_factory=list)
+    closed: bool = False
+
+    def close(self) -> None:
+        self.closed = True
 
     def send(self, letters: Sequence[DeadLetter], deadline: Deadline) -> set[str]:
         self.faults.strike("dead_letters")
@@ -142,6 +150,10 @@ class FakeRetries:
     refuse: set[str] = field(default_factory=set)
     faults: Faults = field(default_factory=Faults)
     postponed: list[tuple[str, Postponement]] = field(default_factory=list)
+    closed: bool = False
+
+    def close(self) -> None:
+        self.closed = True
 
     def postpone(
         self, queue_arn: str, postponements: Sequence[Postponement], deadline: Deadline

@@ -276,6 +276,10 @@ class RecordingSqs:
     def __init__(self, failing_ids: Sequence[str] = ()) -> None:
         self.calls: list[list[dict[str, Any]]] = []
         self.failing_ids = failing_ids
+        self.closed = False
+
+    def close(self) -> None:
+        self.closed = True
 
     def send_message_batch(self, QueueUrl: str, Entries: list[dict[str, Any]]) -> dict[str, Any]:  # noqa: N803
         self.calls.append(Entries)
@@ -313,14 +317,14 @@ def test_dead_letters_that_exactly_fill_the_request_size_share_a_call() -> None:
     body = "x" * (128 * 1024 - 512)
     sqs = RecordingSqs()
     batch = [DeadLetter(f"m{i}", body, "InvalidBatch", "not_json") for i in range(4)]
-    SqsDeadLetterSink("url", sqs, worst_call_s=3.0).send(batch, ample())  # type: ignore[arg-type]
+    dead_letter_sink(sqs).send(batch, ample())
     assert [len(call) for call in sqs.calls] == [2, 2]
 
 
 def test_a_dead_letter_is_the_body_unchanged_with_three_string_attributes() -> None:
     sqs = RecordingSqs()
     letter = DeadLetter("m-7", '{"not": "a batch"', "InvalidBatch", "not_json")
-    SqsDeadLetterSink("url", sqs, worst_call_s=3.0).send([letter], ample())  # type: ignore[arg-type]
+    dead_letter_sink(sqs).send([letter], ample())
     assert sqs.calls == [
         [
             {
@@ -338,7 +342,7 @@ def test_a_dead_letter_is_the_body_unchanged_with_three_string_attributes() -> N
 
 def test_a_dead_letter_without_class_or_reason_says_unknown() -> None:
     sqs = RecordingSqs()
-    SqsDeadLetterSink("url", sqs, worst_call_s=3.0).send([DeadLetter("m", "b", "", "")], ample())  # type: ignore[arg-type]
+    dead_letter_sink(sqs).send([DeadLetter("m", "b", "", "")], ample())
     attributes = sqs.calls[0][0]["MessageAttributes"]
     assert (
         attributes["error-class"]["StringValue"],
@@ -549,3 +553,29 @@ def test_the_default_provider_fails_fast_on_a_slow_secrets_manager(
     config: Any = SecretsManagerSource("kafka/secret", 300)._provider.client.meta.config
     assert (config.connect_timeout, config.read_timeout) == (1, 2)
     assert config.retries["total_max_attempts"] == 3  # botocore: max_attempts 2 = 2 retries
+
+
+def test_closing_the_dead_letter_sink_closes_the_client_a_letter_made() -> None:
+    maker = SqsMaker()
+    sink = SqsDeadLetterSink("url", maker, worst_call_s=3.0)  # type: ignore[arg-type]
+    sink.send(letters(1), ample())
+
+    sink.close()
+
+    assert [sqs.closed for sqs in maker.made] == [True]
+
+
+def test_closing_a_dead_letter_sink_that_sent_nothing_makes_no_client() -> None:
+    maker = SqsMaker()
+    SqsDeadLetterSink("url", maker, worst_call_s=3.0).close()  # type: ignore[arg-type]
+    assert maker.made == []
+
+
+def test_closing_the_secret_source_closes_the_providers_client() -> None:
+    provider = RecordingProvider()
+    source = SecretsManagerSource("kafka/secret", 300, provider)  # type: ignore[arg-type]
+    source.get(ample())
+
+    source.close()
+
+    assert provider.client.closed

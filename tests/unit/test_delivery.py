@@ -26,6 +26,7 @@ from tests.support.fakes import (
     ALICE_ROTATED,
     FakeDeadLetters,
     FakeProducers,
+    FakeRetries,
     FakeSecrets,
     Faults,
     ScriptedTransform,
@@ -471,3 +472,15 @@ def test_a_transform_that_raises_retries_that_message_alone() -> None:
     ).forward(messages("records:1", "records:1", "records:1"), within(10.0))
     assert outcomes(report) == [Outcome.DELIVERED, Outcome.RETRY, Outcome.DELIVERED]
     assert report.faults == ("transform raised RuntimeError",)
+
+
+def test_closing_the_forwarder_releases_producer_secret_source_dead_letters_and_retries() -> None:
+    producers, secrets = FakeProducers(), FakeSecrets([ALICE])
+    sink, retries = FakeDeadLetters(), FakeRetries()
+    fwd = Forwarder(ScriptedTransform(), producers, sink, secrets, retries=retries)
+    fwd.forward(messages("records:1"), within(5.0))
+
+    fwd.close()
+
+    assert [p.closed for p in producers.built] == [True]
+    assert (secrets.closed, sink.closed, retries.closed) == (True, True, True)

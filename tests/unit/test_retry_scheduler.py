@@ -28,6 +28,10 @@ class RecordingSqs:
         self.calls: list[tuple[str, list[dict[str, Any]]]] = []
         self.failing = failing or set()
         self.raises = raises
+        self.closed = False
+
+    def close(self) -> None:
+        self.closed = True
 
     def change_message_visibility_batch(
         self,
@@ -154,3 +158,24 @@ def test_an_answer_without_failures_returns_nothing() -> None:
             return {"Successful": [{"Id": e["Id"]} for e in Entries]}
 
     assert scheduler(Terse()).postpone(ARN, postponements(2), AMPLE) == set()
+
+
+def test_closing_the_scheduler_closes_the_client_a_retry_made() -> None:
+    sqs = RecordingSqs()
+    retries = scheduler(sqs)
+    retries.postpone(ARN, postponements(1), AMPLE)
+
+    retries.close()
+
+    assert sqs.closed
+
+
+def test_closing_a_scheduler_that_postponed_nothing_makes_no_client() -> None:
+    made: list[RecordingSqs] = []
+
+    def make() -> RecordingSqs:
+        made.append(RecordingSqs())
+        return made[-1]
+
+    SqsRetryScheduler(make, worst_call_s=3.0).close()  # type: ignore[arg-type]
+    assert made == []
