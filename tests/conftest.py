@@ -72,10 +72,13 @@ def fresh_container() -> Iterator[None]:
 
 
 @pytest.fixture
-def deploy(aws_env: StackInfo, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Deployment]:
+def deploy(
+    aws_env: StackInfo, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[..., Deployment]]:
     """Build a deployment for a mechanism (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, NONE, MTLS or
     AWS_MSK_IAM, on the listener that takes it); `secret` replaces the secret's value; `fifo`
-    makes the queues FIFO."""
+    makes the queues FIFO. Its clients are closed after the test."""
+    built: list[Deployment] = []
 
     def build(
         mechanism: str = "SCRAM-SHA-512",
@@ -92,7 +95,7 @@ def deploy(aws_env: StackInfo, monkeypatch: pytest.MonkeyPatch) -> Callable[...,
         }
         bootstrap = listeners.get(mechanism, stack.bootstrap.sasl_ssl)
         assert bootstrap is not None
-        return provision(
+        deployment = provision(
             stack,
             monkeypatch.setenv,
             prefix="t",
@@ -102,5 +105,9 @@ def deploy(aws_env: StackInfo, monkeypatch: pytest.MonkeyPatch) -> Callable[...,
             env=overrides,
             fifo=fifo,
         )
+        built.append(deployment)
+        return deployment
 
-    return build
+    yield build
+    for deployment in built:
+        deployment.close()

@@ -47,6 +47,17 @@ def main() -> int:
 
 def run(info: StackInfo) -> int:
     os.environ.update(forwarder_env(info))
+    from handlers import container  # noqa: PLC0415 (Powertools reads the environment at import)
+
+    try:
+        return _job(info)
+    finally:
+        # The process ends as a Lambda container does: its producer closes before the stack
+        # stops (else it logs a reconnect error every 100 ms until the interpreter exits).
+        container.reset()
+
+
+def _job(info: StackInfo) -> int:
     import boto3  # noqa: PLC0415 (after AWS_ENDPOINT_URL is set)
 
     from handlers.lambda_handler import handler  # noqa: PLC0415

@@ -58,11 +58,16 @@ def build_harness(
     for name, value in aws_environment(proxied_stack).items():
         monkeypatch.setenv(name, value)
 
+    built: list[Harness] = []
+
     def build(**options: Any) -> Harness:
-        return new_harness(proxied_stack, fault_proxy, monkeypatch.setenv, **options)
+        built.append(new_harness(proxied_stack, fault_proxy, monkeypatch.setenv, **options))
+        return built[-1]
 
     yield build
     fault_proxy.heal()
+    for harness in built:
+        harness.close()
     # kafka-python 3.0.12 leaks the plain socket of a connection that the proxy broke before
     # the TLS handshake (the same leak pyproject.toml tolerates for a refused connect, but
     # bound to 127.0.0.1): collect it here, tolerating exactly sockets connected to the proxy.
