@@ -313,14 +313,14 @@ def test_dead_letters_that_exactly_fill_the_request_size_share_a_call() -> None:
     body = "x" * (128 * 1024 - 512)
     sqs = RecordingSqs()
     batch = [DeadLetter(f"m{i}", body, "InvalidBatch", "not_json") for i in range(4)]
-    SqsDeadLetterSink("url", sqs, worst_call_s=3.0).send(batch, ample())  # type: ignore[arg-type]
+    dead_letter_sink(sqs).send(batch, ample())
     assert [len(call) for call in sqs.calls] == [2, 2]
 
 
 def test_a_dead_letter_is_the_body_unchanged_with_three_string_attributes() -> None:
     sqs = RecordingSqs()
     letter = DeadLetter("m-7", '{"not": "a batch"', "InvalidBatch", "not_json")
-    SqsDeadLetterSink("url", sqs, worst_call_s=3.0).send([letter], ample())  # type: ignore[arg-type]
+    dead_letter_sink(sqs).send([letter], ample())
     assert sqs.calls == [
         [
             {
@@ -338,7 +338,7 @@ def test_a_dead_letter_is_the_body_unchanged_with_three_string_attributes() -> N
 
 def test_a_dead_letter_without_class_or_reason_says_unknown() -> None:
     sqs = RecordingSqs()
-    SqsDeadLetterSink("url", sqs, worst_call_s=3.0).send([DeadLetter("m", "b", "", "")], ample())  # type: ignore[arg-type]
+    dead_letter_sink(sqs).send([DeadLetter("m", "b", "", "")], ample())
     attributes = sqs.calls[0][0]["MessageAttributes"]
     assert (
         attributes["error-class"]["StringValue"],

@@ -49,7 +49,7 @@ def kafka_steps(
     monkeypatch: pytest.MonkeyPatch, description: dict[str, Any], configs: dict[str, Any]
 ) -> list[CheckStep]:
     admins(monkeypatch, AdminClient(description, configs))
-    return list(probe.kafka_steps(CONFIG, "events", 1_000_000))
+    return list(probe.kafka_steps(CONFIG, ["events"], 1_000_000))
 
 
 def handshake(context: TlsContext) -> CheckStep:
@@ -231,7 +231,7 @@ def test_the_admin_session_gets_the_producers_connection_settings_only(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     double = admins(monkeypatch, AdminClient(topic(), limit("events", 1_000_000)))
-    list(probe.kafka_steps(CONFIG, "events", 1_000_000))
+    list(probe.kafka_steps(CONFIG, ["events"], 1_000_000))
     assert double.configs == [
         {
             "bootstrap_servers": ["b1:9096"],
@@ -244,7 +244,7 @@ def test_the_admin_session_gets_the_producers_connection_settings_only(
 def test_a_refused_session_fails_authentication_and_stops(monkeypatch: pytest.MonkeyPatch) -> None:
     refusal = kafka_errors.KafkaTimeoutError()
     admins(monkeypatch, AdminClient(topic(), {}), refusal=refusal)
-    assert list(probe.kafka_steps(CONFIG, "events", 1_000_000)) == [
+    assert list(probe.kafka_steps(CONFIG, ["events"], 1_000_000)) == [
         failed(
             "authentication",
             "no session with the cluster (KafkaTimeoutError)",
@@ -259,16 +259,16 @@ def test_a_writable_topic_passes_every_step(monkeypatch: pytest.MonkeyPatch) -> 
     steps = kafka_steps(monkeypatch, described, limit("events", 1_048_588))
     assert steps == [
         passed("authentication", "logged in (SASL_SSL)"),
-        passed("topic", "events exists, 2 partitions, each with a leader"),
-        passed("topic limit", "max.message.bytes 1048588 >= 1000000"),
-        passed("write permission", "WRITE allowed on events (idempotent writes with it)"),
+        passed("topic events", "events exists, 2 partitions, each with a leader"),
+        passed("topic limit events", "max.message.bytes 1048588 >= 1000000"),
+        passed("write permission events", "WRITE allowed on events (idempotent writes with it)"),
     ]
 
 
 def test_the_admin_session_is_closed_after_the_steps(monkeypatch: pytest.MonkeyPatch) -> None:
     admin = AdminClient(topic(authorized_operations={"WRITE"}), limit("events", 1_000_000))
     admins(monkeypatch, admin)
-    list(probe.kafka_steps(CONFIG, "events", 1_000_000))
+    list(probe.kafka_steps(CONFIG, ["events"], 1_000_000))
     assert admin.closed
 
 
@@ -277,7 +277,7 @@ def test_the_topic_is_described_then_its_configuration_read_in_full(
 ) -> None:
     admin = AdminClient(topic(authorized_operations={"WRITE"}), limit("events", 1_000_000))
     admins(monkeypatch, admin)
-    list(probe.kafka_steps(CONFIG, "events", 1_000_000))
+    list(probe.kafka_steps(CONFIG, ["events"], 1_000_000))
     assert admin.asked == [
         ("topics", ("events",)),
         ("configs", ConfigResourceType.TOPIC, "events", "all"),
@@ -287,7 +287,7 @@ def test_the_topic_is_described_then_its_configuration_read_in_full(
 def test_a_missing_topic_fails_with_create_it(monkeypatch: pytest.MonkeyPatch) -> None:
     steps = kafka_steps(monkeypatch, topic(error_code=3), {})
     assert steps[1:] == [
-        failed("topic", "events does not exist", "create it: the forwarder never does")
+        failed("topic events", "events does not exist", "create it: the forwarder never does")
     ]
 
 
@@ -296,7 +296,7 @@ def test_a_topic_the_principal_may_not_describe_fails_with_the_grants(
 ) -> None:
     steps = kafka_steps(monkeypatch, topic(error_code=29), {})
     assert steps[1:] == [
-        failed("topic", "events may not be described", "grant DESCRIBE and WRITE on it")
+        failed("topic events", "events may not be described", "grant DESCRIBE and WRITE on it")
     ]
 
 
@@ -305,7 +305,7 @@ def test_partitions_without_a_leader_fail_the_topic_step_by_index(
 ) -> None:
     steps = kafka_steps(monkeypatch, topic(leaders=(1, -1, 0, -1)), {})
     assert steps[1:] == [
-        failed("topic", "partitions [1, 3] have no leader", "the cluster's health")
+        failed("topic events", "partitions [1, 3] have no leader", "the cluster's health")
     ]
 
 
@@ -315,12 +315,12 @@ def test_a_topic_limit_under_the_setting_fails_with_both_values(
     steps = kafka_steps(monkeypatch, topic(), limit("events", "999999"))
     assert steps[2:] == [
         failed(
-            "topic limit",
+            "topic limit events",
             "max.message.bytes 999999 < KAFKA_MAX_MESSAGE_BYTES 1000000",
             "lower KAFKA_MAX_MESSAGE_BYTES or raise the topic's max.message.bytes",
         ),
         failed(
-            "write permission",
+            "write permission events",
             "the principal may not write to events (allowed: )",
             "grant WRITE on the topic (and IDEMPOTENT_WRITE on the cluster) to the principal",
         ),
@@ -329,7 +329,7 @@ def test_a_topic_limit_under_the_setting_fails_with_both_values(
 
 def test_a_topic_limit_equal_to_the_setting_passes(monkeypatch: pytest.MonkeyPatch) -> None:
     steps = kafka_steps(monkeypatch, topic(), limit("events", 1_000_000))
-    assert steps[2] == passed("topic limit", "max.message.bytes 1000000 >= 1000000")
+    assert steps[2] == passed("topic limit events", "max.message.bytes 1000000 >= 1000000")
 
 
 @pytest.mark.parametrize(
@@ -342,7 +342,7 @@ def test_an_unreadable_topic_limit_is_not_checked(
     monkeypatch: pytest.MonkeyPatch, configs: dict[str, Any]
 ) -> None:
     steps = kafka_steps(monkeypatch, topic(), configs)
-    assert steps[2] == passed("topic limit", "max.message.bytes not readable: not checked")
+    assert steps[2] == passed("topic limit events", "max.message.bytes not readable: not checked")
 
 
 def test_a_principal_without_write_fails_listing_what_it_may_do_sorted(
@@ -351,7 +351,7 @@ def test_a_principal_without_write_fails_listing_what_it_may_do_sorted(
     described = topic(authorized_operations={"READ", "DESCRIBE"})
     steps = kafka_steps(monkeypatch, described, limit("events", 1_000_000))
     assert steps[3] == failed(
-        "write permission",
+        "write permission events",
         "the principal may not write to events (allowed: DESCRIBE, READ)",
         "grant WRITE on the topic (and IDEMPOTENT_WRITE on the cluster) to the principal",
     )
