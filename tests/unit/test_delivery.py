@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -18,8 +20,10 @@ from core.errors import (
     RecordTooLarge,
     UnknownTopic,
 )
-from core.kafka_records import KafkaRecord
+from core.kafka_records import KafkaRecord, Records
 from core.outcomes import InvocationReport, MessageOutcome, Outcome
+from core.producer_session import ProducerSession, SendStats
+from core.shipment import Shipment, Tally
 from core.sqs_event import SqsMessage
 from tests.support.fakes import (
     ALICE,
@@ -471,3 +475,105 @@ def test_a_transform_that_raises_retries_that_message_alone() -> None:
     ).forward(messages("records:1", "records:1", "records:1"), within(10.0))
     assert outcomes(report) == [Outcome.DELIVERED, Outcome.RETRY, Outcome.DELIVERED]
     assert report.faults == ("transform raised RuntimeError",)
+
+
+# --- the shipment: slicing and tallies, one slice at a time ------------------------------------
+
+
+def shipment(producers: FakeProducers, budget: int, deadline: Deadline | None = None) -> Shipment:
+    return Shipment(ProducerSession(producers), deadline or within(10.0), SendStats(), budget)
+
+
+def parts_of(values: list[bytes], as_records: bool) -> Sequence[KafkaRecord]:
+    """The same values as lazily built `Records` or as a plain list of records."""
+    records = Records(values, topic="t", key=None, batch_id=None, dedup_key="d")
+    return records if as_records else list(records)
+
+
+@pytest.mark.parametrize("as_records", [True, False])
+def test_a_message_cut_over_slices_fills_each_slice_from_where_the_last_stopped(
+    as_records: bool,
+) -> None:
+    producers = FakeProducers()
+    ship = shipment(producers, 6)
+    ship.add(parts_of([b"aaaaa", b"bbbbb", b"c", b"d", b"eeeee"], as_records))
+    ship.finish()
+    calls = [[r.value for r in call] for call in producers.built[0].calls]
+    assert calls == [[b"aaaaa"], [b"bbbbb", b"c"], [b"d", b"eeeee"]]
+
+
+@pytest.mark.parametrize("as_records", [True, False])
+def test_the_next_message_joins_a_slice_by_the_room_the_last_ones_tail_left(
+    as_records: bool,
+) -> None:
+    producers = FakeProducers()
+    ship = shipment(producers, 6)
+    ship.add(parts_of([b"aaaaa", b"bb", b"c"], as_records))
+    ship.add(parts_of([b"ddd"], as_records))
+    ship.finish()
+    calls = [[r.value for r in call] for call in producers.built[0].calls]
+    assert calls == [[b"aaaaa"], [b"bb", b"c", b"ddd"]]
+
+
+def test_a_tally_counts_each_acknowledged_record_beside_a_refused_one() -> None:
+    tally = Tally(3)
+    tally.add([None, RecordTooLarge("too large"), None])
+    assert tally.acknowledged == 2
+
+
+def test_a_tally_keeps_the_error_of_records_not_sent() -> None:
+    tally, error = Tally(1), DeliveryFailed("not sent")
+    tally.fail(error)
+    assert tally.error is error
+
+
+def test_a_tally_keeps_the_first_of_two_permanent_errors() -> None:
+    tally, first = Tally(2), RecordTooLarge("first")
+    tally.add([first, RecordTooLarge("second")])
+    assert tally.error is first
+
+
+def test_a_tally_lets_a_transient_error_replace_a_permanent_one() -> None:
+    tally, transient = Tally(2), DeliveryFailed("transient")
+    tally.add([RecordTooLarge("permanent"), transient])
+    assert tally.error is transient
+
+
+def test_after_an_unreachable_cluster_the_next_message_fails_with_its_error_unsent() -> None:
+    producers = FakeProducers(lambda _r, _c: BrokerUnreachable("no metadata"))
+    ship = shipment(producers, 1)
+    ship.add(parts_of([b"a", b"b"], as_records=False))
+    tally = ship.add(parts_of([b"c"], as_records=False))
+    assert isinstance(tally.error, BrokerUnreachable)
+    assert tally is ship.tallies[1]
+    assert [r.value for r in producers.built[0].sent] == [b"a"]
+
+
+def test_a_slice_is_sent_while_any_wait_is_left() -> None:
+    producers = FakeProducers()
+    ship = shipment(producers, 10, within(0.5))
+    ship.add(parts_of([b"a"], as_records=False))
+    assert ship.finish()[0].acknowledged == 1
+
+
+def test_a_slice_whose_deadline_passed_fails_unsent_saying_so() -> None:
+    producers = FakeProducers()
+    ship = shipment(producers, 10, within(0.0))
+    ship.add(parts_of([b"a"], as_records=False))
+    error = ship.finish()[0].error
+    assert isinstance(error, DeliveryFailed)
+    assert str(error) == "the deadline passed before the records were sent"
+    assert producers.built == []
+
+
+def test_the_produce_time_adds_up_the_sends_of_every_slice() -> None:
+    now = [0.0]
+
+    def slow_ack(_record: KafkaRecord, _c: Credentials | None) -> ForwarderError | None:
+        now[0] += 0.5
+        return None
+
+    ship = shipment(FakeProducers(slow_ack), 1, Deadline.in_seconds(10.0, clock=lambda: now[0]))
+    ship.add(parts_of([b"a", b"b"], as_records=False))
+    ship.finish()
+    assert ship.produce_seconds == 1.0
