@@ -126,8 +126,10 @@ class FakeDeadLetters:
     fail: bool = False
     faults: Faults = field(default_factory=Faults)
     letters: list[DeadLetter] = field(default_factory=list)
+    deadlines: list[Deadline] = field(default_factory=list)  # the deadline of each send
 
     def send(self, letters: Sequence[DeadLetter], deadline: Deadline) -> set[str]:
+        self.deadlines.append(deadline)
         self.faults.strike("dead_letters")
         if self.fail:
             return {letter.message_id for letter in letters}
@@ -142,10 +144,12 @@ class FakeRetries:
     refuse: set[str] = field(default_factory=set)
     faults: Faults = field(default_factory=Faults)
     postponed: list[tuple[str, Postponement]] = field(default_factory=list)
+    deadlines: list[Deadline] = field(default_factory=list)  # the deadline of each call
 
     def postpone(
         self, queue_arn: str, postponements: Sequence[Postponement], deadline: Deadline
     ) -> set[str]:
+        self.deadlines.append(deadline)
         self.faults.strike("postpone")
         self.postponed.extend((queue_arn, p) for p in postponements)
         return {p.message_id for p in postponements if p.message_id in self.refuse}

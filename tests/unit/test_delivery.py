@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from core.credentials import Credentials
 from core.deadline import Deadline
-from core.delivery import Forwarder
+from core.delivery import Forwarder, Shipped, _decide
 from core.errors import (
     BrokerUnreachable,
     CredentialsRejected,
@@ -22,7 +22,7 @@ from core.errors import (
 )
 from core.kafka_records import KafkaRecord, Records
 from core.outcomes import InvocationReport, MessageOutcome, Outcome
-from core.producer_session import ProducerSession, SendStats
+from core.producer_session import Breaker, ProducerSession, SendStats
 from core.shipment import Shipment, Tally
 from core.sqs_event import SqsMessage
 from tests.support.fakes import (
@@ -577,3 +577,134 @@ def test_the_produce_time_adds_up_the_sends_of_every_slice() -> None:
     ship.add(parts_of([b"a", b"b"], as_records=False))
     ship.finish()
     assert ship.produce_seconds == 1.0
+
+
+# --- the decisions: outcomes, their counts and reasons -----------------------------------------
+
+
+def fifo(*bodies: str) -> list[SqsMessage]:
+    """One FIFO message group holding `bodies` in order."""
+    return [SqsMessage(f"m{i}", body, group_id="g") for i, body in enumerate(bodies)]
+
+
+def test_counts_of_delivered_messages_add_up_per_type() -> None:
+    report = forwarder().forward(messages("records:2", "records:3"), within(10.0))
+    assert report.events_forwarded == {"custom_event": 5}
+
+
+def test_a_retried_messages_events_are_not_counted_as_forwarded() -> None:
+    producers = FakeProducers(fails_for("m1/"))
+    report = forwarder(producers).forward(messages("records:2", "records:3"), within(10.0))
+    assert report.events_forwarded == {"custom_event": 2}
+
+
+def test_an_invalid_message_counts_no_records() -> None:
+    report = forwarder().forward(messages("invalid"), within(10.0))
+    assert report.outcomes[0].records == 0
+
+
+def test_a_delivered_message_counts_its_records() -> None:
+    report = forwarder().forward(messages("records:3"), within(10.0))
+    assert report.outcomes[0].records == 3
+
+
+def test_a_transform_that_raises_retries_the_message_saying_the_transform_failed() -> None:
+    transform = ScriptedTransform(Faults({"transform": (0, ValueError)}))
+    report = Forwarder(transform, FakeProducers(), FakeDeadLetters()).forward(
+        messages("records:1"), within(10.0)
+    )
+    outcome = report.outcomes[0]
+    assert (outcome.outcome, outcome.reason, outcome.error_class) == (
+        Outcome.RETRY,
+        "the transform failed",
+        "DeliveryFailed",
+    )
+
+
+def test_records_neither_acknowledged_nor_failed_retry_their_message() -> None:
+    outcome = _decide(Shipped("m", {}, {}, {}), Tally(2, acknowledged=1))
+    assert (outcome.outcome, outcome.reason, outcome.error_class) == (
+        Outcome.RETRY,
+        "not every record was acknowledged",
+        "DeliveryFailed",
+    )
+
+
+def test_an_error_without_text_is_reported_by_its_class() -> None:
+    outcome = _decide(Shipped("m", {}, {}, {}), Tally(1, error=DeliveryFailed("")))
+    assert outcome.reason == "DeliveryFailed"
+
+
+def test_a_message_whose_dead_letter_failed_is_retried_keeping_its_records_and_the_class() -> None:
+    producers = FakeProducers(lambda _r, _c: RecordTooLarge("record_too_large"))
+    report = forwarder(producers, sink=FakeDeadLetters(fail=True)).forward(
+        messages("records:2"), within(10.0)
+    )
+    outcome = report.outcomes[0]
+    assert (outcome.outcome, outcome.records, outcome.error_class) == (
+        Outcome.RETRY,
+        2,
+        "DeadLetterFailed",
+    )
+
+
+def test_a_dead_letter_sink_raising_is_named_as_a_fault() -> None:
+    sink = FakeDeadLetters(faults=Faults({"dead_letters": (0, ValueError)}))
+    report = forwarder(sink=sink).forward(messages("invalid"), within(10.0))
+    assert report.faults == ("dead-letter sink raised ValueError",)
+
+
+def test_the_forwarders_breaker_bounds_the_wait_after_an_unreachable_cluster() -> None:
+    producers = FakeProducers(lambda _r, _c: BrokerUnreachable("no metadata"))
+    sending = Forwarder(
+        ScriptedTransform(), producers, FakeDeadLetters(), breaker=Breaker(probe_wait_s=0.25)
+    )
+    sending.forward(messages("records:1"), within(10.0))
+    sending.forward(messages("records:1"), within(10.0))
+    assert [w for p in producers.built for w in p.waits] == [10.0, 0.25]
+
+
+def test_the_report_counts_the_probes() -> None:
+    producers = FakeProducers(lambda _r, _c: BrokerUnreachable("no metadata"))
+    sending = forwarder(producers)
+    sending.forward(messages("records:1"), within(10.0))
+    assert sending.forward(messages("records:1"), within(10.0)).probes == 1
+
+
+def test_the_report_holds_the_time_spent_producing() -> None:
+    now = [0.0]
+
+    def slow_ack(_record: KafkaRecord, _c: Credentials | None) -> ForwarderError | None:
+        now[0] += 0.25
+        return None
+
+    report = forwarder(FakeProducers(slow_ack)).forward(
+        messages("records:2"), Deadline.in_seconds(10.0, clock=lambda: now[0])
+    )
+    assert report.produce_seconds == 0.5
+
+
+def test_fifo_a_transform_raising_is_named_as_a_fault() -> None:
+    transform = ScriptedTransform(Faults({"transform": (0, ValueError)}))
+    report = Forwarder(transform, FakeProducers(), FakeDeadLetters()).forward(
+        fifo("records:1"), within(10.0), fifo=True
+    )
+    assert report.faults == ("transform raised ValueError",)
+
+
+def test_fifo_dead_letters_are_bounded_by_the_invocations_deadline() -> None:
+    sink, deadline = FakeDeadLetters(), within(10.0)
+    forwarder(sink=sink).forward(fifo("invalid"), deadline, fifo=True)
+    assert sink.deadlines == [deadline]
+
+
+def test_fifo_a_dead_letter_sink_raising_is_named_as_a_fault() -> None:
+    sink = FakeDeadLetters(faults=Faults({"dead_letters": (0, ValueError)}))
+    report = forwarder(sink=sink).forward(fifo("invalid"), within(10.0), fifo=True)
+    assert report.faults == ("dead-letter sink raised ValueError",)
+
+
+def test_fifo_a_message_held_behind_a_retried_one_counts_no_records() -> None:
+    producers = FakeProducers(fails_for("m0/"))
+    report = forwarder(producers).forward(fifo("records:1", "records:2"), within(10.0), fifo=True)
+    assert (report.outcomes[1].outcome, report.outcomes[1].records) == (Outcome.RETRY, 0)
