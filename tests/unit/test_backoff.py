@@ -179,3 +179,8 @@ def test_postponing_is_bounded_by_the_invocations_deadline() -> None:
     retries, deadline = FakeRetries(), within(5)
     postponing(retries, fail=True).forward([received("a", 1)], deadline, source_arn=QUEUE_ARN)
     assert retries.deadlines == [deadline]
+
+
+def test_the_draw_spreads_the_delay_evenly_from_the_floor_to_the_ceiling() -> None:
+    # Receive 1 with base 30: floor 15, ceiling 30, 16 whole delays; a draw of 0.49 picks the 8th.
+    assert fixed(0.49).delay(1) == 15 + 7
