@@ -131,11 +131,13 @@ class FakeDeadLetters:
     faults: Faults = field(default_factory=Faults)
     letters: list[DeadLetter] = field(default_factory=list)
     closed: bool = False
+    deadlines: list[Deadline] = field(default_factory=list)  # the deadline of each send
 
     def close(self) -> None:
         self.closed = True
 
     def send(self, letters: Sequence[DeadLetter], deadline: Deadline) -> set[str]:
+        self.deadlines.append(deadline)
         self.faults.strike("dead_letters")
         if self.fail:
             return {letter.message_id for letter in letters}
@@ -151,6 +153,7 @@ class FakeRetries:
     faults: Faults = field(default_factory=Faults)
     postponed: list[tuple[str, Postponement]] = field(default_factory=list)
     closed: bool = False
+    deadlines: list[Deadline] = field(default_factory=list)  # the deadline of each call
 
     def close(self) -> None:
         self.closed = True
@@ -158,6 +161,7 @@ class FakeRetries:
     def postpone(
         self, queue_arn: str, postponements: Sequence[Postponement], deadline: Deadline
     ) -> set[str]:
+        self.deadlines.append(deadline)
         self.faults.strike("postpone")
         self.postponed.extend((queue_arn, p) for p in postponements)
         return {p.message_id for p in postponements if p.message_id in self.refuse}

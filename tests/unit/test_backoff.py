@@ -156,3 +156,31 @@ def test_a_scheduler_that_raises_is_a_reported_fault_never_an_escape(
     assert report.faults == (f"retry scheduler raised {exception.__name__}",)
     assert report.response() == {"batchItemFailures": [{"itemIdentifier": "a"}]}
     assert report.postponed == 0
+
+
+def refusing() -> FakeProducers:
+    return FakeProducers(lambda _r, _c: DeliveryFailed("down"))
+
+
+def test_without_a_retry_scheduler_none_is_postponed() -> None:
+    sending = Forwarder(ScriptedTransform(), refusing(), FakeDeadLetters())
+    report = sending.forward([received("a", 1)], within(5), source_arn=QUEUE_ARN)
+    assert report.postponed == 0
+
+
+def test_a_retry_scheduler_without_a_backoff_postpones_none() -> None:
+    retries = FakeRetries()
+    sending = Forwarder(ScriptedTransform(), refusing(), FakeDeadLetters(), retries=retries)
+    report = sending.forward([received("a", 1)], within(5), source_arn=QUEUE_ARN)
+    assert (retries.postponed, report.postponed) == ([], 0)
+
+
+def test_postponing_is_bounded_by_the_invocations_deadline() -> None:
+    retries, deadline = FakeRetries(), within(5)
+    postponing(retries, fail=True).forward([received("a", 1)], deadline, source_arn=QUEUE_ARN)
+    assert retries.deadlines == [deadline]
+
+
+def test_the_draw_spreads_the_delay_evenly_from_the_floor_to_the_ceiling() -> None:
+    # Receive 1 with base 30: floor 15, ceiling 30, 16 whole delays; a draw of 0.49 picks the 8th.
+    assert fixed(0.49).delay(1) == 15 + 7

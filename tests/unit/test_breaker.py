@@ -107,3 +107,14 @@ def test_no_results_leave_the_breaker_as_it_was() -> None:
     breaker.record([BrokerUnreachable("x")])
     breaker.record([])
     assert breaker.open
+
+
+def test_each_probe_of_an_invocation_is_counted() -> None:
+    cluster = Cluster()
+    cluster.error = BrokerUnreachable("no metadata before the deadline")
+    session, _producers = session_on(cluster)
+    session.send(RECORDS, within(30.0), SendStats())
+    stats = SendStats()
+    session.send(RECORDS, within(30.0), stats)
+    session.send(RECORDS, within(30.0), stats)
+    assert stats.probes == 2

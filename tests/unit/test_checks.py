@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.checks import failed, passed, report, until_first_failure
+from core.checks import CheckStep, failed, passed, report, until_first_failure
 
 
 def test_the_steps_stop_at_the_first_failure_which_is_kept() -> None:
@@ -31,3 +31,8 @@ def test_the_report_lists_every_step_as_a_mapping_in_order() -> None:
         {"name": "a", "ok": True, "detail": "x", "hint": ""},
         {"name": "b", "ok": False, "detail": "y", "hint": "z"},
     ]
+
+
+def test_a_passed_step_with_a_hint_reads_without_it() -> None:
+    step = CheckStep("dns h", True, "resolves", "never shown")
+    assert step.line() == "ok   dns h: resolves"

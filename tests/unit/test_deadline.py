@@ -56,3 +56,8 @@ def test_a_step_is_allowed_only_when_it_ends_before_the_deadline(
     seconds: float, allowed: bool
 ) -> None:
     assert at(NOW).allows(seconds) is allowed
+
+
+def test_a_deadline_from_the_remaining_time_reads_the_given_clock() -> None:
+    deadline = Deadline.from_remaining_ms(60_000, clock=lambda: 100.0)
+    assert deadline.wait_left() == pytest.approx(55.0)

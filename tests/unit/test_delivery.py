@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from core.credentials import Credentials
 from core.deadline import Deadline
-from core.delivery import Forwarder
+from core.delivery import Forwarder, Shipped, _decide
 from core.errors import (
     BrokerUnreachable,
     CredentialsRejected,
@@ -18,8 +20,10 @@ from core.errors import (
     RecordTooLarge,
     UnknownTopic,
 )
-from core.kafka_records import KafkaRecord
+from core.kafka_records import KafkaRecord, Records
 from core.outcomes import InvocationReport, MessageOutcome, Outcome
+from core.producer_session import Breaker, ProducerSession, SendStats
+from core.shipment import Shipment, Tally
 from core.sqs_event import SqsMessage
 from tests.support.fakes import (
     ALICE,
@@ -484,3 +488,236 @@ def test_closing_the_forwarder_releases_producer_secret_source_dead_letters_and_
 
     assert [p.closed for p in producers.built] == [True]
     assert (secrets.closed, sink.closed, retries.closed) == (True, True, True)
+
+
+# --- the shipment: slicing and tallies, one slice at a time ------------------------------------
+
+
+def shipment(producers: FakeProducers, budget: int, deadline: Deadline | None = None) -> Shipment:
+    return Shipment(ProducerSession(producers), deadline or within(10.0), SendStats(), budget)
+
+
+def parts_of(values: list[bytes], as_records: bool) -> Sequence[KafkaRecord]:
+    """The same values as lazily built `Records` or as a plain list of records."""
+    records = Records(values, topic="t", key=None, batch_id=None, dedup_key="d")
+    return records if as_records else list(records)
+
+
+@pytest.mark.parametrize("as_records", [True, False])
+def test_a_message_cut_over_slices_fills_each_slice_from_where_the_last_stopped(
+    as_records: bool,
+) -> None:
+    producers = FakeProducers()
+    ship = shipment(producers, 6)
+    ship.add(parts_of([b"aaaaa", b"bbbbb", b"c", b"d", b"eeeee"], as_records))
+    ship.finish()
+    calls = [[r.value for r in call] for call in producers.built[0].calls]
+    assert calls == [[b"aaaaa"], [b"bbbbb", b"c"], [b"d", b"eeeee"]]
+
+
+@pytest.mark.parametrize("as_records", [True, False])
+def test_the_next_message_joins_a_slice_by_the_room_the_last_ones_tail_left(
+    as_records: bool,
+) -> None:
+    producers = FakeProducers()
+    ship = shipment(producers, 6)
+    ship.add(parts_of([b"aaaaa", b"bb", b"c"], as_records))
+    ship.add(parts_of([b"ddd"], as_records))
+    ship.finish()
+    calls = [[r.value for r in call] for call in producers.built[0].calls]
+    assert calls == [[b"aaaaa"], [b"bb", b"c", b"ddd"]]
+
+
+def test_a_tally_counts_each_acknowledged_record_beside_a_refused_one() -> None:
+    tally = Tally(3)
+    tally.add([None, RecordTooLarge("too large"), None])
+    assert tally.acknowledged == 2
+
+
+def test_a_tally_keeps_the_error_of_records_not_sent() -> None:
+    tally, error = Tally(1), DeliveryFailed("not sent")
+    tally.fail(error)
+    assert tally.error is error
+
+
+def test_a_tally_keeps_the_first_of_two_permanent_errors() -> None:
+    tally, first = Tally(2), RecordTooLarge("first")
+    tally.add([first, RecordTooLarge("second")])
+    assert tally.error is first
+
+
+def test_a_tally_lets_a_transient_error_replace_a_permanent_one() -> None:
+    tally, transient = Tally(2), DeliveryFailed("transient")
+    tally.add([RecordTooLarge("permanent"), transient])
+    assert tally.error is transient
+
+
+def test_after_an_unreachable_cluster_the_next_message_fails_with_its_error_unsent() -> None:
+    producers = FakeProducers(lambda _r, _c: BrokerUnreachable("no metadata"))
+    ship = shipment(producers, 1)
+    ship.add(parts_of([b"a", b"b"], as_records=False))
+    tally = ship.add(parts_of([b"c"], as_records=False))
+    assert isinstance(tally.error, BrokerUnreachable)
+    assert tally is ship.tallies[1]
+    assert [r.value for r in producers.built[0].sent] == [b"a"]
+
+
+def test_a_slice_is_sent_while_any_wait_is_left() -> None:
+    producers = FakeProducers()
+    ship = shipment(producers, 10, within(0.5))
+    ship.add(parts_of([b"a"], as_records=False))
+    assert ship.finish()[0].acknowledged == 1
+
+
+def test_a_slice_whose_deadline_passed_fails_unsent_saying_so() -> None:
+    producers = FakeProducers()
+    ship = shipment(producers, 10, within(0.0))
+    ship.add(parts_of([b"a"], as_records=False))
+    error = ship.finish()[0].error
+    assert isinstance(error, DeliveryFailed)
+    assert str(error) == "the deadline passed before the records were sent"
+    assert producers.built == []
+
+
+def test_the_produce_time_adds_up_the_sends_of_every_slice() -> None:
+    now = [0.0]
+
+    def slow_ack(_record: KafkaRecord, _c: Credentials | None) -> ForwarderError | None:
+        now[0] += 0.5
+        return None
+
+    ship = shipment(FakeProducers(slow_ack), 1, Deadline.in_seconds(10.0, clock=lambda: now[0]))
+    ship.add(parts_of([b"a", b"b"], as_records=False))
+    ship.finish()
+    assert ship.produce_seconds == 1.0
+
+
+# --- the decisions: outcomes, their counts and reasons -----------------------------------------
+
+
+def fifo(*bodies: str) -> list[SqsMessage]:
+    """One FIFO message group holding `bodies` in order."""
+    return [SqsMessage(f"m{i}", body, group_id="g") for i, body in enumerate(bodies)]
+
+
+def test_counts_of_delivered_messages_add_up_per_type() -> None:
+    report = forwarder().forward(messages("records:2", "records:3"), within(10.0))
+    assert report.events_forwarded == {"custom_event": 5}
+
+
+def test_a_retried_messages_events_are_not_counted_as_forwarded() -> None:
+    producers = FakeProducers(fails_for("m1/"))
+    report = forwarder(producers).forward(messages("records:2", "records:3"), within(10.0))
+    assert report.events_forwarded == {"custom_event": 2}
+
+
+def test_an_invalid_message_counts_no_records() -> None:
+    report = forwarder().forward(messages("invalid"), within(10.0))
+    assert report.outcomes[0].records == 0
+
+
+def test_a_delivered_message_counts_its_records() -> None:
+    report = forwarder().forward(messages("records:3"), within(10.0))
+    assert report.outcomes[0].records == 3
+
+
+def test_a_transform_that_raises_retries_the_message_saying_the_transform_failed() -> None:
+    transform = ScriptedTransform(Faults({"transform": (0, ValueError)}))
+    report = Forwarder(transform, FakeProducers(), FakeDeadLetters()).forward(
+        messages("records:1"), within(10.0)
+    )
+    outcome = report.outcomes[0]
+    assert (outcome.outcome, outcome.reason, outcome.error_class) == (
+        Outcome.RETRY,
+        "the transform failed",
+        "DeliveryFailed",
+    )
+
+
+def test_records_neither_acknowledged_nor_failed_retry_their_message() -> None:
+    outcome = _decide(Shipped("m", {}, {}, {}), Tally(2, acknowledged=1))
+    assert (outcome.outcome, outcome.reason, outcome.error_class) == (
+        Outcome.RETRY,
+        "not every record was acknowledged",
+        "DeliveryFailed",
+    )
+
+
+def test_an_error_without_text_is_reported_by_its_class() -> None:
+    outcome = _decide(Shipped("m", {}, {}, {}), Tally(1, error=DeliveryFailed("")))
+    assert outcome.reason == "DeliveryFailed"
+
+
+def test_a_message_whose_dead_letter_failed_is_retried_keeping_its_records_and_the_class() -> None:
+    producers = FakeProducers(lambda _r, _c: RecordTooLarge("record_too_large"))
+    report = forwarder(producers, sink=FakeDeadLetters(fail=True)).forward(
+        messages("records:2"), within(10.0)
+    )
+    outcome = report.outcomes[0]
+    assert (outcome.outcome, outcome.records, outcome.error_class) == (
+        Outcome.RETRY,
+        2,
+        "DeadLetterFailed",
+    )
+
+
+def test_a_dead_letter_sink_raising_is_named_as_a_fault() -> None:
+    sink = FakeDeadLetters(faults=Faults({"dead_letters": (0, ValueError)}))
+    report = forwarder(sink=sink).forward(messages("invalid"), within(10.0))
+    assert report.faults == ("dead-letter sink raised ValueError",)
+
+
+def test_the_forwarders_breaker_bounds_the_wait_after_an_unreachable_cluster() -> None:
+    producers = FakeProducers(lambda _r, _c: BrokerUnreachable("no metadata"))
+    sending = Forwarder(
+        ScriptedTransform(), producers, FakeDeadLetters(), breaker=Breaker(probe_wait_s=0.25)
+    )
+    sending.forward(messages("records:1"), within(10.0))
+    sending.forward(messages("records:1"), within(10.0))
+    assert [w for p in producers.built for w in p.waits] == [10.0, 0.25]
+
+
+def test_the_report_counts_the_probes() -> None:
+    producers = FakeProducers(lambda _r, _c: BrokerUnreachable("no metadata"))
+    sending = forwarder(producers)
+    sending.forward(messages("records:1"), within(10.0))
+    assert sending.forward(messages("records:1"), within(10.0)).probes == 1
+
+
+def test_the_report_holds_the_time_spent_producing() -> None:
+    now = [0.0]
+
+    def slow_ack(_record: KafkaRecord, _c: Credentials | None) -> ForwarderError | None:
+        now[0] += 0.25
+        return None
+
+    report = forwarder(FakeProducers(slow_ack)).forward(
+        messages("records:2"), Deadline.in_seconds(10.0, clock=lambda: now[0])
+    )
+    assert report.produce_seconds == 0.5
+
+
+def test_fifo_a_transform_raising_is_named_as_a_fault() -> None:
+    transform = ScriptedTransform(Faults({"transform": (0, ValueError)}))
+    report = Forwarder(transform, FakeProducers(), FakeDeadLetters()).forward(
+        fifo("records:1"), within(10.0), fifo=True
+    )
+    assert report.faults == ("transform raised ValueError",)
+
+
+def test_fifo_dead_letters_are_bounded_by_the_invocations_deadline() -> None:
+    sink, deadline = FakeDeadLetters(), within(10.0)
+    forwarder(sink=sink).forward(fifo("invalid"), deadline, fifo=True)
+    assert sink.deadlines == [deadline]
+
+
+def test_fifo_a_dead_letter_sink_raising_is_named_as_a_fault() -> None:
+    sink = FakeDeadLetters(faults=Faults({"dead_letters": (0, ValueError)}))
+    report = forwarder(sink=sink).forward(fifo("invalid"), within(10.0), fifo=True)
+    assert report.faults == ("dead-letter sink raised ValueError",)
+
+
+def test_fifo_a_message_held_behind_a_retried_one_counts_no_records() -> None:
+    producers = FakeProducers(fails_for("m0/"))
+    report = forwarder(producers).forward(fifo("records:1", "records:2"), within(10.0), fifo=True)
+    assert (report.outcomes[1].outcome, report.outcomes[1].records) == (Outcome.RETRY, 0)

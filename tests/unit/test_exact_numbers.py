@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.batch import read_batch, utf8_body
+from core.exact_json import ExactDocument
 from core.framing import Frame
 from core.number_guard import batch_numbers_kept, literals_kept, per_event_numbers_kept
 from tests.support.transforming import records
@@ -175,3 +176,19 @@ def test_numbers_keep_their_text_in_routed_batch_records(number: str) -> None:
     assert sorted(r.topic for r in result) == ["events", "topic-x"]
     for record in result:
         assert set(number_texts(record.value)) - {"1", "7"} == {number}
+
+
+@pytest.mark.parametrize(
+    "literal",
+    [str(-(2**63)), str(2**64 - 1), "1234567890123456789", "-1234567890123456789"],
+)
+def test_integers_within_64_bits_parse_as_integers(literal: str) -> None:
+    value = ExactDocument(literal).value
+    assert type(value) is int
+    assert value == int(literal)
+
+
+@pytest.mark.parametrize("literal", [str(-(2**63) - 1), str(2**64)])
+def test_integers_beyond_64_bits_are_kept_as_their_literal(literal: str) -> None:
+    document = ExactDocument(literal)
+    assert document.integer_literal(document.value) == literal

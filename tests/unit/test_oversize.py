@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from core.framing import Frame, split
 from tests.support.transforming import dedup_stem, event, headers, records, rejected, values
 
 BATCH_FIELDS = {"mpid": -8205710379248813376, "batch_id": 7, "environment": "production"}
@@ -141,3 +142,15 @@ def test_two_events_that_exactly_fill_a_record_share_it() -> None:
     )
     assert [json.loads(r.value)["events"] for r in result] == [[first, second], [third]]
     assert len(result[0].value) == limit
+
+
+def test_after_a_cut_the_next_share_may_fill_its_record_exactly() -> None:
+    frame = Frame({"events": []})
+    values = split(frame, [b"11111", b"22", b"33"], frame.overhead + 5)
+    assert values == [frame.value([b"11111"]), frame.value([b"22", b"33"])]
+
+
+def test_three_events_that_exactly_fill_a_record_share_it() -> None:
+    frame = Frame({"events": []})
+    values = split(frame, [b"1", b"2", b"3"], frame.overhead + 5)
+    assert values == [frame.value([b"1", b"2", b"3"])]

@@ -215,3 +215,104 @@ def test_the_producer_wait_is_bounded_by_the_deadline() -> None:
     deadline = Deadline.in_seconds(7.5, clock=lambda: next(ticks))
     ProducerSession(producers, None).send(RECORDS, deadline, SendStats())
     assert producers.built[0].waits == [7.5]
+
+
+class ShortProducer:
+    """A producer that answers only the first record of each produce."""
+
+    def produce(self, records: object, deadline: Deadline) -> list[None]:
+        return [None]
+
+    def close(self, deadline: Deadline | None = None) -> None:
+        pass
+
+
+def test_records_a_producer_left_without_result_fail_one_each_saying_so() -> None:
+    results = ProducerSession(lambda _c: ShortProducer(), None).send(RECORDS, within(), SendStats())
+    assert len(results) == len(RECORDS)
+    assert [str(r) for r in results[1:]] == ["no result for the record"] * 2
+
+
+def test_a_producer_returning_fewer_results_is_named_as_a_produce_fault() -> None:
+    stats = SendStats()
+    ProducerSession(lambda _c: ShortProducer(), None).send(RECORDS, within(), stats)
+    assert stats.faults == ["producer.produce raised ValueError"]
+
+
+@pytest.mark.parametrize(
+    ("port", "reason"),
+    [
+        ("factory", "no producer: ValueError"),
+        ("produce", "the producer raised ValueError"),
+        ("secret", "the secret source raised ValueError"),
+    ],
+)
+def test_a_port_raising_fails_the_records_naming_the_exception_class(
+    port: str, reason: str
+) -> None:
+    faults = Faults({port: (0, ValueError)})
+    session = ProducerSession(FakeProducers(faults=faults), FakeSecrets([ALICE], faults=faults))
+    results = session.send(RECORDS, within(), SendStats())
+    assert [str(r) for r in results] == [reason] * len(RECORDS)
+
+
+def test_the_close_after_unacknowledged_records_is_bounded_by_the_deadline() -> None:
+    producers, deadline = FakeProducers(lambda _r, _c: DeliveryFailed("timeout")), within()
+    ProducerSession(producers, None).send(RECORDS, deadline, SendStats())
+    assert producers.built[0].closed_with == [deadline]
+
+
+def test_a_close_raising_after_unacknowledged_records_is_named_as_a_fault() -> None:
+    faults = Faults({"close": (0, RuntimeError)})
+    producers = FakeProducers(lambda _r, _c: DeliveryFailed("timeout"), faults)
+    stats = SendStats()
+    ProducerSession(producers, None).send(RECORDS, within(), stats)
+    assert stats.faults == ["producer.close raised RuntimeError"]
+
+
+def test_the_close_before_a_rebuild_for_a_changed_secret_is_bounded_by_the_deadline() -> None:
+    secrets, producers = FakeSecrets([ALICE, ALICE_ROTATED]), FakeProducers()
+    session = ProducerSession(producers, secrets)
+    session.send(RECORDS, within(), SendStats())
+    secrets.rotate()
+    deadline = within()
+    session.send(RECORDS, deadline, SendStats())
+    assert producers.built[0].closed_with == [deadline]
+
+
+def test_a_close_raising_before_a_rebuild_for_a_changed_secret_is_named_as_a_fault() -> None:
+    secrets = FakeSecrets([ALICE, ALICE_ROTATED])
+    producers = FakeProducers(faults=Faults({"close": (0, RuntimeError)}))
+    session = ProducerSession(producers, secrets)
+    session.send(RECORDS, within(), SendStats())
+    secrets.rotate()
+    stats = SendStats()
+    session.send(RECORDS, within(), stats)
+    assert stats.faults == ["producer.close raised RuntimeError"]
+
+
+def test_an_unreadable_secret_on_refetch_leaves_the_other_records_results_alone() -> None:
+    def answer(record: KafkaRecord, _c: Credentials | None) -> ForwarderError | None:
+        return {b"v0": CredentialsRejected("rejected"), b"v1": None}.get(
+            record.value, UnknownTopic("t")
+        )
+
+    results = ProducerSession(FakeProducers(answer), FakeSecrets([ALICE, None])).send(
+        RECORDS, within(), SendStats()
+    )
+    assert isinstance(results[0], SecretUnavailable)
+    assert results[1] is None
+    assert isinstance(results[2], UnknownTopic)
+
+
+def test_a_rotation_retry_that_finds_the_cluster_unreachable_opens_the_breaker() -> None:
+    def answer(_r: KafkaRecord, credentials: Credentials | None) -> ForwarderError | None:
+        if credentials == ALICE:
+            return CredentialsRejected("rejected")
+        return BrokerUnreachable("no metadata")
+
+    session = ProducerSession(FakeProducers(answer), FakeSecrets([ALICE, ALICE_ROTATED]))
+    session.send(RECORDS, within(), SendStats())
+    stats = SendStats()
+    session.send(RECORDS, within(), stats)
+    assert stats.probes == 1
