@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from adapters.sqs_client import SqsOnFirstUse
 from core.deadline import Deadline
 from core.kafka_records import body_digest
 from core.outcomes import DeadLetter
@@ -30,21 +31,17 @@ class SqsDeadLetterSink:
     def __init__(
         self, queue_url: str, client: Callable[[], SQSClient], worst_call_s: float
     ) -> None:
-        """`client` makes the SQS client when the first letter is sent (most invocations send
-        none, and a boto3 client costs a cold start ~60 ms of model loading); `worst_call_s`:
-        how long one SendMessageBatch attempt may take with the client's timeouts; a call is
-        not started with less time than that left."""
+        """`client` makes the SQS client when the first letter is sent (`SqsOnFirstUse`);
+        `worst_call_s`: how long one SendMessageBatch attempt may take with the client's
+        timeouts; a call is not started with less time than that left."""
         self._queue_url = queue_url
         self._fifo = queue_url.endswith(".fifo")
-        self._make_client = client
-        self._client: SQSClient | None = None
+        self._client = SqsOnFirstUse(client)
         self._worst_call_s = worst_call_s
 
     def close(self) -> None:
         """Close the SQS client's connections, if a dead letter made it."""
-        client, self._client = self._client, None
-        if client is not None:
-            client.close()
+        self._client.close()
 
     def send(self, letters: Sequence[DeadLetter], deadline: Deadline) -> set[str]:
         # A body that is not valid Unicode (a lone surrogate: only a crafted event can carry one,
@@ -57,10 +54,10 @@ class SqsDeadLetterSink:
                 failed.update(letter.message_id for letter in chunk)
                 continue
             entries = [_entry(str(i), letter, fifo=self._fifo) for i, letter in enumerate(chunk)]
-            if self._client is None:
-                self._client = self._make_client()
             try:
-                answer = self._client.send_message_batch(QueueUrl=self._queue_url, Entries=entries)
+                answer = self._client.get().send_message_batch(
+                    QueueUrl=self._queue_url, Entries=entries
+                )
             except (BotoCoreError, ClientError):
                 failed.update(letter.message_id for letter in chunk)
                 continue

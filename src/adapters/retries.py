@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from adapters.sqs_client import SqsOnFirstUse
 from core.backoff import Postponement
 from core.deadline import Deadline
 
@@ -22,25 +23,20 @@ class SqsRetryScheduler:
     """Sets the visibility timeout of messages returned for retry."""
 
     def __init__(self, client: Callable[[], SQSClient], worst_call_s: float) -> None:
-        """`client` makes the SQS client on the first retry (most invocations retry nothing, so
-        a cold start does not pay for it); `worst_call_s`: how long one call may take with the
-        client's timeouts; a call is not started with less time than that left."""
-        self._make_client = client
-        self._client: SQSClient | None = None
+        """`client` makes the SQS client on the first retry (`SqsOnFirstUse`); `worst_call_s`:
+        how long one call may take with the client's timeouts; a call is not started with less
+        time than that left."""
+        self._client = SqsOnFirstUse(client)
         self._worst_call_s = worst_call_s
 
     def close(self) -> None:
         """Close the SQS client's connections, if a retry made it."""
-        client, self._client = self._client, None
-        if client is not None:
-            client.close()
+        self._client.close()
 
     def postpone(
         self, queue_arn: str, postponements: Sequence[Postponement], deadline: Deadline
     ) -> set[str]:
-        if self._client is None:
-            self._client = self._make_client()
-        return self._postpone(self._client, queue_arn, postponements, deadline)
+        return self._postpone(self._client.get(), queue_arn, postponements, deadline)
 
     def _postpone(
         self,
