@@ -1,5 +1,6 @@
 """A TLS server on one end of a socket pair, in a thread: what the handshake-watch unit tests
-talk to (no network, no port)."""
+talk to (no network, no port); and the TLS errors a refused handshake raises, as `ssl` makes
+them."""
 
 from __future__ import annotations
 
@@ -55,3 +56,17 @@ def silent_server() -> Iterator[socket.socket]:
     finally:
         client.close()
         server.close()
+
+
+def verification_error(message: str) -> ssl.SSLCertVerificationError:
+    """What a client raises when it refuses the server's certificate for `message`."""
+    error = ssl.SSLCertVerificationError(1, f"certificate verify failed: {message}")
+    error.verify_message = message
+    return error
+
+
+def alert(reason: str) -> ssl.SSLError:
+    """What a client raises when the server sends the TLS alert `reason`."""
+    error = ssl.SSLError(1, f"[SSL: {reason}] alert")
+    error.reason = reason
+    return error

@@ -27,6 +27,7 @@ from tests.support.check_probes import (
     not_after,
     topic,
 )
+from tests.support.tls_pair import alert, verification_error
 
 DAY_S = 86_400
 CONFIG = {"bootstrap_servers": ["b1:9096"], "security_protocol": "SASL_SSL", "acks": "all"}
@@ -167,18 +168,6 @@ def test_a_refused_connection_fails_the_tls_step(connections: Connections) -> No
         "the TLS handshake failed (ConnectionRefusedError)",
         "trust the broker's CA: KAFKA_CA_BUNDLE, or ca_pem in the secret",
     )
-
-
-def verification_error(message: str) -> ssl.SSLCertVerificationError:
-    error = ssl.SSLCertVerificationError(1, f"certificate verify failed: {message}")
-    error.verify_message = message
-    return error
-
-
-def alert(reason: str) -> ssl.SSLError:
-    error = ssl.SSLError(1, f"[SSL: {reason}] alert")
-    error.reason = reason
-    return error
 
 
 @pytest.mark.parametrize(

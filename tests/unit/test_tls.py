@@ -12,19 +12,13 @@ import pytest
 
 from adapters.tls import HandshakeWatch, WatchedSSLSocket, tls_context, watch_handshakes
 from tests.support.certificates import self_signed_server
-from tests.support.tls_pair import server_context, silent_server, tls_server
-
-
-def verification_error(message: str) -> ssl.SSLCertVerificationError:
-    error = ssl.SSLCertVerificationError(1, f"certificate verify failed: {message}")
-    error.verify_message = message
-    return error
-
-
-def alert(reason: str) -> ssl.SSLError:
-    error = ssl.SSLError(1, f"[SSL: {reason}] alert")
-    error.reason = reason
-    return error
+from tests.support.tls_pair import (
+    alert,
+    server_context,
+    silent_server,
+    tls_server,
+    verification_error,
+)
 
 
 def watched(failure: ssl.SSLError | None) -> HandshakeWatch:
