@@ -137,7 +137,7 @@ class RawProducer:
             for message in event["Records"]:
                 result = apply(SqsMessage(message["messageId"], message["body"]))
                 for r in getattr(result, "records", ()):
-                    send(r.topic, value=r.value, key=r.key, headers=list(r.headers))
+                    send(r.topic, value=r.value, key=r.key, headers=r.headers)
             flush()
         return time.perf_counter() - started
 
@@ -205,7 +205,7 @@ class NaiveHandler:
             if not isinstance(result, Transformed):
                 raise ValueError(result.reason)
             for r in result.records:
-                producer.send(r.topic, value=r.value, key=r.key, headers=list(r.headers)).get(30)
+                producer.send(r.topic, value=r.value, key=r.key, headers=r.headers).get(30)
 
         def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             return dict(
@@ -231,7 +231,7 @@ class NaiveHandler:
 
 def prebuild(built: list[KafkaRecord]) -> Prebuilt:
     """Send arguments ready to go (kafka-python takes headers as a list only)."""
-    return [(r.topic, r.value, r.key, list(r.headers)) for r in built]
+    return [(r.topic, r.value, r.key, r.headers) for r in built]
 
 
 @dataclass(frozen=True)

@@ -179,7 +179,7 @@ class KafkaRecordProducer:
             config["max_block_ms"] = max(1, min(self._max_block_ms, remaining_ms))
             try:
                 future = send(
-                    record.topic, value=record.value, key=record.key, headers=list(record.headers)
+                    record.topic, value=record.value, key=record.key, headers=record.headers
                 )
             except kafka_errors.KafkaError as exc:
                 error = self._send_error(exc, record.topic)

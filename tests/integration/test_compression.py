@@ -50,7 +50,7 @@ def expected(deployment: Deployment, event: dict[str, Any]) -> list[Record]:
     for record in event["Records"]:
         result = transform.apply(SqsMessage(record["messageId"], record["body"]))
         assert isinstance(result, Transformed)
-        made.extend((r.key, r.value, r.headers) for r in result.records)
+        made.extend((r.key, r.value, tuple(r.headers)) for r in result.records)
     assert len(made) == 120, deployment.topic
     return sorted(made, key=_dedup_id)
 

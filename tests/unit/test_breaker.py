@@ -6,11 +6,13 @@ from __future__ import annotations
 from core.credentials import Credentials
 from core.deadline import Deadline
 from core.errors import BrokerUnreachable, DeliveryFailed, ForwarderError, RecordTooLarge
-from core.kafka_records import KafkaRecord
+from core.kafka_records import KafkaRecord, kafka_records
 from core.producer_session import PROBE_WAIT_S, Breaker, ProducerSession, SendStats
 from tests.support.fakes import FakeProducers
 
-RECORDS = [KafkaRecord("t", None, b"v%d" % n, ()) for n in range(2)]
+RECORDS = kafka_records(
+    [b"v%d" % n for n in range(2)], topic="t", key=None, batch_id=None, dedup_key="d"
+)
 
 
 def within(wait_s: float = 30.0) -> Deadline:

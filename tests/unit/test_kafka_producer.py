@@ -24,7 +24,7 @@ from core.errors import (
     TlsRefused,
     UnknownTopic,
 )
-from core.kafka_records import KafkaRecord
+from core.kafka_records import kafka_records
 from tests.support.kafka_client import (
     ACK,
     NEVER,
@@ -35,7 +35,9 @@ from tests.support.kafka_client import (
     raising,
 )
 
-RECORDS = [KafkaRecord("events", b"k", b"v%d" % n, (("h", b"1"),)) for n in range(4)]
+RECORDS = kafka_records(
+    [b"v%d" % n for n in range(4)], topic="events", key=b"k", batch_id=b"7", dedup_key="d"
+)
 
 
 def adapter(*replies: Reply, **client: object) -> tuple[KafkaRecordProducer, KafkaClientDouble]:
@@ -52,7 +54,16 @@ def test_every_record_is_sent_with_its_topic_key_value_and_headers() -> None:
     producer, client = adapter()
     assert producer.produce(RECORDS[:1], within(5)) == [None]
     assert client.sends == [
-        {"topic": "events", "value": b"v0", "key": b"k", "headers": [("h", b"1")]}
+        {
+            "topic": "events",
+            "value": b"v0",
+            "key": b"k",
+            "headers": [
+                ("content-type", b"application/json"),
+                ("x-forwarder-dedup-id", b"d:0"),
+                ("x-mp-batch-id", b"7"),
+            ],
+        }
     ]
 
 

@@ -17,11 +17,13 @@ from core.errors import (
     SecretUnavailable,
     UnknownTopic,
 )
-from core.kafka_records import KafkaRecord
+from core.kafka_records import KafkaRecord, kafka_records
 from core.producer_session import MIN_RETRY_WAIT_S, ProducerSession, SendStats
 from tests.support.fakes import ALICE, ALICE_ROTATED, FakeProducers, FakeSecrets, Faults
 
-RECORDS = [KafkaRecord("t", None, b"v%d" % n, ()) for n in range(3)]
+RECORDS = kafka_records(
+    [b"v%d" % n for n in range(3)], topic="t", key=None, batch_id=None, dedup_key="d"
+)
 
 
 def within(wait_s: float = 10.0) -> Deadline:
