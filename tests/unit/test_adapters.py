@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.exceptions import EndpointConnectionError
 from kafka import KafkaProducer
 from kafka import errors as kafka_errors
 
@@ -29,6 +30,7 @@ from core.errors import (
     TopicUnwritable,
     UnknownTopic,
 )
+from core.kafka_records import body_digest
 from core.outcomes import DeadLetter
 from core.settings import load_settings
 from tests.support.certificates import self_signed_ca
@@ -154,6 +156,26 @@ def test_the_compression_setting_is_the_producers_codec(codec: str) -> None:
     assert config(kafka_compression=codec)["compression_type"] == codec
 
 
+@pytest.mark.parametrize(
+    ("budget_ms", "max_block_ms", "request_timeout_ms", "delivery_timeout_ms"),
+    [
+        (2_000, 750, 1_500, 2_000),
+        (3_000, 750, 1_500, 2_000),
+        (9_999, 2_499, 4_999, 8_999),
+        (30_000, 5_000, 20_000, 29_000),
+        (900_000, 5_000, 30_000, 899_000),
+    ],
+)
+def test_producer_timeouts_are_whole_milliseconds_derived_from_the_function_timeout(
+    budget_ms: int, max_block_ms: int, request_timeout_ms: int, delivery_timeout_ms: int
+) -> None:
+    # A quarter of the budget (at most 5 s) to block, half of it raised towards 20 s to wait for
+    # a request, all but 1 s to deliver; a budget under 3 s counts as 3 s (docs/providers.md).
+    assert Timeouts.within(budget_ms) == Timeouts(
+        max_block_ms, request_timeout_ms, delivery_timeout_ms
+    )
+
+
 @pytest.mark.parametrize("budget_ms", [3_000, 10_000, 30_000, 900_000])
 def test_producer_timeouts_stay_below_the_function_timeout(budget_ms: int) -> None:
     timeouts = Timeouts.within(budget_ms)
@@ -268,14 +290,31 @@ def test_a_malformed_secret_is_unavailable_without_showing_its_value(raw: str) -
     assert "12345" not in str(raised.value)
 
 
+def test_a_secret_that_is_not_json_is_unavailable_naming_the_secret() -> None:
+    with pytest.raises(SecretUnavailable) as raised:
+        parse_secret("s3cret-canary", "forwarder/kafka")
+    assert str(raised.value) == "secret forwarder/kafka is not a JSON object"
+
+
+def test_a_secret_whose_ca_pem_is_not_text_is_unavailable_saying_it_must_be_pem_text() -> None:
+    with pytest.raises(SecretUnavailable) as raised:
+        parse_secret('{"username": "u", "password": "p", "ca_pem": 1}', "forwarder/kafka")
+    assert str(raised.value) == "secret forwarder/kafka: 'ca_pem' must be PEM text"
+
+
 def test_credentials_do_not_show_the_password_in_their_repr() -> None:
     assert repr(ALICE) == "Credentials(<redacted>)"
 
 
 class RecordingSqs:
-    def __init__(self, failing_ids: Sequence[str] = ()) -> None:
+    """SendMessageBatch as boto3 answers it: a `Failed` list only when an entry failed; with
+    `raising`, the calls of those numbers (from 0) raise as an unreachable endpoint does."""
+
+    def __init__(self, failing_ids: Sequence[str] = (), raising: Sequence[int] = ()) -> None:
         self.calls: list[list[dict[str, Any]]] = []
+        self.urls: list[str] = []
         self.failing_ids = failing_ids
+        self.raising = raising
         self.closed = False
 
     def close(self) -> None:
@@ -283,16 +322,24 @@ class RecordingSqs:
 
     def send_message_batch(self, QueueUrl: str, Entries: list[dict[str, Any]]) -> dict[str, Any]:  # noqa: N803
         self.calls.append(Entries)
+        self.urls.append(QueueUrl)
+        if len(self.calls) - 1 in self.raising:
+            raise EndpointConnectionError(endpoint_url=QueueUrl)
         failed = [
             {"Id": e["Id"], "Code": "x", "SenderFault": False}
             for e in Entries
             if e["MessageAttributes"]["source-message-id"]["StringValue"] in self.failing_ids
         ]
-        return {"Successful": [], "Failed": failed}
+        answer: dict[str, Any] = {"Successful": [{"Id": e["Id"]} for e in Entries]}
+        return answer | {"Failed": failed} if failed else answer
 
 
-def dead_letter_sink(sqs: RecordingSqs) -> SqsDeadLetterSink:
-    return SqsDeadLetterSink("url", lambda: sqs, worst_call_s=3.0)  # type: ignore[arg-type,return-value]
+DLQ_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/dlq"
+FIFO_DLQ_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/dlq.fifo"
+
+
+def dead_letter_sink(sqs: RecordingSqs, url: str = DLQ_URL) -> SqsDeadLetterSink:
+    return SqsDeadLetterSink(url, lambda: sqs, worst_call_s=3.0)  # type: ignore[arg-type,return-value]
 
 
 def letters(count: int, size: int = 10) -> list[DeadLetter]:
@@ -319,6 +366,61 @@ def test_dead_letters_that_exactly_fill_the_request_size_share_a_call() -> None:
     batch = [DeadLetter(f"m{i}", body, "InvalidBatch", "not_json") for i in range(4)]
     dead_letter_sink(sqs).send(batch, ample())
     assert [len(call) for call in sqs.calls] == [2, 2]
+
+
+def test_dead_letters_that_fill_the_request_size_only_with_their_framing_go_apart() -> None:
+    # 512 bytes of attributes and framing count per letter: two bodies of half the 256 KiB
+    # limit minus 511 bytes overflow it by two bytes, so SQS would refuse them in one call.
+    body = "x" * (128 * 1024 - 511)
+    sqs = RecordingSqs()
+    batch = [DeadLetter(f"m{i}", body, "InvalidBatch", "not_json") for i in range(2)]
+    dead_letter_sink(sqs).send(batch, ample())
+    assert [len(call) for call in sqs.calls] == [1, 1]
+
+
+def test_dead_letters_are_sent_to_the_dead_letter_queue() -> None:
+    sqs = RecordingSqs()
+    dead_letter_sink(sqs).send(letters(1), ample())
+    assert sqs.urls == [DLQ_URL]
+
+
+def test_a_dead_letter_to_a_fifo_queue_keeps_its_group_and_is_deduplicated_by_its_body() -> None:
+    sqs = RecordingSqs()
+    letter = DeadLetter("m-7", '{"not": "a batch"', "InvalidBatch", "not_json", group_id="user-7")
+    dead_letter_sink(sqs, FIFO_DLQ_URL).send([letter], ample())
+    [[entry]] = sqs.calls
+    assert (entry["MessageGroupId"], entry["MessageDeduplicationId"]) == (
+        "user-7",
+        body_digest('{"not": "a batch"'),
+    )
+
+
+def test_a_dead_letter_without_a_group_goes_in_a_fifo_group_of_its_own() -> None:
+    sqs = RecordingSqs()
+    dead_letter_sink(sqs, FIFO_DLQ_URL).send(letters(2), ample())
+    assert [entry["MessageGroupId"] for entry in sqs.calls[0]] == ["m0", "m1"]
+
+
+def test_a_dead_letter_to_a_standard_queue_has_no_group_or_deduplication_id() -> None:
+    sqs = RecordingSqs()
+    dead_letter_sink(sqs, DLQ_URL).send(letters(1), ample())
+    assert not {"MessageGroupId", "MessageDeduplicationId"} & set(sqs.calls[0][0])
+
+
+def test_dead_letters_of_a_call_that_raised_are_returned_for_retry() -> None:
+    sqs = RecordingSqs(raising=[0])
+    assert dead_letter_sink(sqs).send(letters(2), ample()) == {"m0", "m1"}
+
+
+def test_a_call_that_raised_does_not_stop_the_next_batch_of_dead_letters() -> None:
+    sqs = RecordingSqs(raising=[0])
+    failed = dead_letter_sink(sqs).send(letters(12), ample())
+    assert (len(sqs.calls), failed) == (2, {f"m{i}" for i in range(10)})
+
+
+def test_dead_letters_sqs_took_whole_are_not_returned_for_retry() -> None:
+    # boto3 leaves `Failed` out of the answer when every entry succeeded.
+    assert dead_letter_sink(RecordingSqs()).send(letters(3), ample()) == set()
 
 
 def test_a_dead_letter_is_the_body_unchanged_with_three_string_attributes() -> None:
@@ -414,6 +516,11 @@ def test_dead_letters_are_not_sent_when_one_call_would_outlast_the_deadline() ->
     sink = dead_letter_sink(sqs)
     assert sink.send(letters(3), short) == {"m0", "m1", "m2"}
     assert sqs.calls == []
+
+
+def test_every_batch_of_dead_letters_is_returned_for_retry_when_no_call_fits_in_time() -> None:
+    short = Deadline.in_seconds(0.0, 2.9)  # one SendMessageBatch attempt may take 3 s
+    assert dead_letter_sink(RecordingSqs()).send(letters(12), short) == {f"m{i}" for i in range(12)}
 
 
 class CountingProvider:

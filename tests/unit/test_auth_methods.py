@@ -60,6 +60,11 @@ def test_the_mtls_producer_speaks_ssl_without_a_sasl_mechanism(
     assert "sasl_mechanism" not in config
 
 
+def test_mtls_without_credentials_makes_no_producer_config() -> None:
+    with pytest.raises(ValueError, match="client certificate"):
+        mtls_config(None)
+
+
 def test_mtls_credentials_without_a_client_certificate_make_no_producer_config() -> None:
     with pytest.raises(ValueError, match="client certificate"):
         mtls_config(Credentials("alice", "s3cret"))

@@ -186,6 +186,25 @@ def test_the_producers_first_metadata_request_asks_for_the_topics_it_was_given()
     assert sorted(topic.name for topic in request.topics) == ["audit", "events"]
 
 
+def test_connect_gives_the_producer_a_network_client_asking_first_for_the_given_topics(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    made: list[dict[str, Any]] = []
+    monkeypatch.setattr(
+        kafka_producer_module, "KafkaProducer", lambda **config: made.append(config)
+    )
+    config = {"ssl_context": tls_context(None, None), "max_block_ms": 1_000}
+    KafkaRecordProducer.connect(config, ["events", "audit"])
+    client = made[0]["kafka_client"](
+        bootstrap_servers="localhost:9", allow_auto_create_topics=False
+    )
+    try:
+        request = client.cluster.metadata_request()
+    finally:
+        client.close()
+    assert sorted(topic.name for topic in request.topics) == ["audit", "events"]
+
+
 def test_the_producers_metadata_requests_never_ask_the_cluster_to_create_a_topic() -> None:
     assert _first_metadata_request(["events"]).allow_auto_topic_creation is False
 

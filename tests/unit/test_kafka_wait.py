@@ -50,6 +50,24 @@ def test_the_wait_stops_at_the_deadline_leaving_records_unresolved() -> None:
     assert not futures[0].is_done
 
 
+def test_a_lone_record_a_split_moved_is_waited_on_until_its_new_batch_is_acknowledged() -> None:
+    old, new = FakeBatch(), FakeBatch()
+    futures = [old.record()]
+    later(0.05, lambda: old.split_into(new))
+    later(0.1, new.acknowledge)
+    wait_for(futures, Deadline.in_seconds(10.0))
+    assert futures[0].is_done
+
+
+def test_a_record_its_batch_left_unresolved_does_not_end_the_wait_for_the_others() -> None:
+    dropped, acknowledged = FakeBatch(), FakeBatch()
+    futures = [dropped.record(), acknowledged.record()]
+    dropped.set_without_resolving()
+    later(0.05, acknowledged.acknowledge)
+    wait_for(futures, Deadline.in_seconds(10.0))
+    assert futures[1].is_done
+
+
 def test_a_batch_set_without_resolving_its_record_ends_the_wait_for_it() -> None:
     batch = FakeBatch()
     futures = [batch.record()]

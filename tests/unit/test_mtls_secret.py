@@ -98,6 +98,72 @@ def test_text_that_is_not_pem_is_refused_without_showing_it(tls: TlsFiles) -> No
     assert "not-a-certificate-canary" not in message
 
 
+def test_an_mtls_secret_that_is_not_json_is_refused_naming_the_secret() -> None:
+    with pytest.raises(SecretUnavailable) as raised:
+        parse_mtls_secret("not-json-canary", "forwarder/mtls")
+    assert str(raised.value) == "secret forwarder/mtls is not a JSON object"
+
+
+def test_an_mtls_secret_without_a_key_field_is_refused_naming_it(tls: TlsFiles) -> None:
+    assert refusal(secret(tls, client_key_pem=None)) == (
+        "secret forwarder/mtls needs a non-empty PEM string 'client_key_pem'"
+    )
+
+
+def test_an_mtls_secret_whose_ca_pem_is_not_a_string_is_refused_naming_it(tls: TlsFiles) -> None:
+    assert refusal(secret(tls, ca_pem=5)) == "secret forwarder/mtls: 'ca_pem' must be a string"
+
+
+def test_an_mtls_secret_whose_ca_pem_holds_no_certificate_is_refused_naming_it(
+    tls: TlsFiles,
+) -> None:
+    assert refusal(secret(tls, ca_pem="ca-canary")) == (
+        "secret forwarder/mtls: 'ca_pem' holds no PEM certificate"
+    )
+
+
+def test_a_certificate_and_key_that_do_not_load_are_refused_naming_the_fields_and_the_causes(
+    tls: TlsFiles,
+) -> None:
+    assert tls.rogue_client is not None
+    other = tls.rogue_client.key_pem.read_text(encoding="ascii")
+    message = refusal(secret(tls, client_key_pem=other, client_key_password=None))
+    assert message.startswith(
+        "secret forwarder/mtls: 'client_cert_pem', 'client_key_pem', 'client_key_password': "
+        "the client certificate and key do not load together (not PEM, a key of another "
+        "certificate, or a wrong or missing key password): "
+    )
+
+
+def test_a_certificate_with_text_outside_ascii_is_refused_as_not_pem_text(tls: TlsFiles) -> None:
+    # OpenSSL would skip text around the PEM blocks; the file is written as ASCII so it cannot.
+    cert = secret(tls)["client_cert_pem"]
+    assert refusal(secret(tls, client_cert_pem=f"Zertifikat für Kafka\n{cert}")).endswith(
+        ": the client certificate or key is not PEM text"
+    )
+
+
+class ReasonlessContext(ssl.SSLContext):
+    """Fails to load as OpenSSL does when it names no reason code."""
+
+    def load_cert_chain(self, *args: Any, **kwargs: Any) -> None:
+        error = ssl.SSLError(0, "failed")
+        error.reason = None  # type: ignore[assignment]  # as the ssl module sets it: no reason
+        raise error
+
+
+def test_a_load_failure_without_an_openssl_reason_is_named_sslerror(tls: TlsFiles) -> None:
+    assert tls.client is not None
+    with pytest.raises(ClientCertificateError) as raised:
+        load_client_certificate(
+            ReasonlessContext(ssl.PROTOCOL_TLS_CLIENT),
+            tls.client.cert_pem.read_text(),
+            tls.client.key_pem.read_text(),
+            None,
+        )
+    assert str(raised.value).endswith("wrong or missing key password): SSLError")
+
+
 def test_a_password_that_is_not_a_string_is_refused(tls: TlsFiles) -> None:
     assert "'client_key_password' must be a string" in refusal(secret(tls, client_key_password=1))
 

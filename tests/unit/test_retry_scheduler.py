@@ -71,6 +71,8 @@ def test_the_queue_url_is_built_from_the_arn_on_the_clients_endpoint() -> None:
         "not-an-arn",
         "arn:aws:sns:eu-west-1:1:topic",
         "arn:aws:sqs:r::",
+        "arn:aws:sqs:eu-west-1::forwarder-events",
+        "arn:aws:sqs:eu-west-1:123456789012:",
         f"{ARN}:extra",
         "nra:aws:sqs:eu-west-1:123456789012:forwarder-events",
     ],

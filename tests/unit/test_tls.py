@@ -72,6 +72,13 @@ def test_another_tls_failure_is_explained_as_a_failed_handshake() -> None:
     assert explained == "the TLS handshake failed (WRONG_VERSION_NUMBER)"
 
 
+def test_a_tls_failure_without_a_reason_code_is_named_by_its_class() -> None:
+    # OpenSSL gives no reason code when the connection itself fails mid-handshake.
+    failure = ssl.SSLSyscallError(5, "EOF occurred in violation of protocol")
+    failure.reason = None  # type: ignore[assignment]  # typeshed says str; OpenSSL may set none
+    assert watched(failure).explain() == "the TLS handshake failed (SSLSyscallError)"
+
+
 # --- the watched sockets, in real handshakes over a socket pair --------------------------------
 
 
