@@ -210,6 +210,19 @@ def test_nesting_deeper_than_can_be_read_is_rejected_too_deep() -> None:
     assert rejected('{"events":[],"x":' + "[" * 5000 + "]" * 5000 + "}").reason == "too_deep"
 
 
+def test_nesting_deeper_than_the_exact_parser_reads_is_rejected_too_deep() -> None:
+    # Deep enough that the standard library's scanner runs out of stack (RecursionError).
+    depth = 20_000  # about 10 000 suffice; the body stays well under SQS's 256 KiB
+    assert rejected('{"events":[],"x":' + "[" * depth + "]" * depth + "}").reason == "too_deep"
+
+
+def test_an_event_the_settings_drop_may_be_nested_deeper_than_can_be_written() -> None:
+    dropped = event("user_attribute_change", nested=json.loads("[" * 300 + "]" * 300))
+    kept = event(price=1.5)
+    result = transformed({"events": [dropped, kept]}, send_as_batch=False)
+    assert [json.loads(r.value)["events"] for r in result.records] == [[kept]]
+
+
 def test_nesting_too_deep_in_a_body_read_exactly_is_rejected_too_deep() -> None:
     # 1e400 sends the body to the exact parser; the nesting, not a surrogate, is what fails.
     deep = '{"events":[],"x":1e400,"d":' + "[" * 300 + "]" * 300 + "}"

@@ -170,6 +170,29 @@ def test_a_body_written_as_orjson_writes_keeps_the_fast_path_when_settings_drop_
     assert not per_event_numbers_kept(utf8_body(rewritten), batch, kept, bodies, frame)
 
 
+@pytest.mark.parametrize("send_as_batch", [True, False])
+def test_numbers_keep_their_text_in_a_body_with_a_space_after_the_events_key(
+    send_as_batch: bool,
+) -> None:
+    body = body_with("1.10").replace('"events":[', '"events": [')
+    got = [number_texts(r.value) for r in records(body, send_as_batch=send_as_batch)]
+    assert got == expected_texts("1.10", send_as_batch=send_as_batch)
+
+
+@pytest.mark.parametrize("send_as_batch", [True, False])
+def test_numbers_keep_their_text_in_the_events_of_a_repeated_events_key(
+    send_as_batch: bool,
+) -> None:
+    # The last `events` counts (as in every JSON reader here); the first one starts with the
+    # text orjson writes for the last one's event, so a check of the body's start alone passes.
+    body = (
+        '{"events":[{"event_type":"x","v":1.1},{"event_type":"y"}],'
+        '"events":[{"event_type":"x","v":1.10}]}'
+    )
+    (record,) = records(body, send_as_batch=send_as_batch)
+    assert number_texts(record.value) == ["1.10"]
+
+
 @pytest.mark.parametrize("number", ["1.10", "1E3", "-0", "19.99"])
 def test_numbers_keep_their_text_in_routed_batch_records(number: str) -> None:
     result = records(body_with(number), kafka_topic_routes="x=topic-x")
