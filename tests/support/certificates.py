@@ -29,3 +29,21 @@ def self_signed_server(folder: Path, host: str = "localhost") -> tuple[Path, Pat
         check=True, capture_output=True,
     )  # fmt: skip
     return pem, key
+
+
+def revocation_list_only(folder: Path) -> Path:
+    """A PEM file holding one certificate revocation list (of a fresh CA) and no certificate."""
+    ca = self_signed_ca(folder)
+    (folder / "index.txt").write_text("")
+    config = folder / "ca.cnf"
+    config.write_text(
+        f"[ca]\ndefault_ca = test_ca\n[test_ca]\ndatabase = {folder / 'index.txt'}\n"
+        "default_md = sha256\n"
+    )
+    crl = folder / "test-ca.crl.pem"
+    subprocess.run(
+        ["openssl", "ca", "-gencrl", "-config", str(config), "-crldays", "1",
+         "-keyfile", str(folder / "test-ca.key"), "-cert", str(ca), "-out", str(crl)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return crl

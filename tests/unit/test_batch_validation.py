@@ -233,6 +233,11 @@ def test_unpaired_surrogate_is_not_json() -> None:
     assert rejected('{"events":[],"name":"\\ud800"}').reason == "not_json"
 
 
+def test_a_body_holding_an_unpaired_surrogate_character_is_not_json() -> None:
+    # Not the escape `\ud800` but the character itself, which only a hand-made event carries.
+    assert rejected('{"events":[],"name":"\ud800"}').reason == "not_json"
+
+
 def test_paired_surrogate_escape_is_a_character() -> None:
     assert value('{"events":[],"name":"\\ud83d\\ude00"}')["name"] == "\U0001f600"
 

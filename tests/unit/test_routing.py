@@ -49,6 +49,14 @@ def test_routes_are_read_as_event_type_to_topic(monkeypatch: pytest.MonkeyPatch)
     }
 
 
+def test_an_empty_entry_between_routes_is_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KAFKA_TOPIC_ROUTES", "commerce_event=commerce-events,,screen_view=sv")
+    assert load_settings("preview").kafka_topic_routes == {
+        "commerce_event": "commerce-events",
+        "screen_view": "sv",
+    }
+
+
 def test_without_routes_nothing_is_routed() -> None:
     assert load_settings("preview").kafka_topic_routes == {}
 

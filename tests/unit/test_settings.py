@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from core.settings import (
     load_settings_file,
     misspelt_variables,
 )
-from tests.support.certificates import self_signed_ca
+from tests.support.certificates import revocation_list_only, self_signed_ca
 
 pytestmark = pytest.mark.usefixtures("clean_environment")
 
@@ -240,6 +241,16 @@ def test_ca_bundle_holding_only_a_private_key_is_a_settings_error(
     assert "KAFKA_CA_BUNDLE" in message
 
 
+def test_ca_bundle_holding_only_a_revocation_list_is_a_settings_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # OpenSSL reads a CRL without complaint; the bundle must still hold a certificate to trust.
+    message = error_of(monkeypatch, KAFKA_CA_BUNDLE=str(revocation_list_only(tmp_path)))
+    assert "KAFKA_CA_BUNDLE: a path to a readable PEM file holding at least one certificate" in (
+        message
+    )
+
+
 def test_ca_bundle_holding_a_certificate_is_accepted(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -338,6 +349,11 @@ def test_a_variable_that_looks_like_a_setting_is_a_suspect(variable: str, meant:
     assert misspelt_variables([variable, "PATH"]) == [(variable, meant)]
 
 
+def test_a_variable_that_extends_a_settings_name_is_a_suspect_however_long() -> None:
+    # Too long for a close match: extending the name is what makes it a suspect.
+    assert misspelt_variables(["KAFKA_TOPIC_OVERRIDE"]) == [("KAFKA_TOPIC_OVERRIDE", "KAFKA_TOPIC")]
+
+
 LAMBDA_RUNTIME_VARIABLES = [
     "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_EXECUTION_ENV", "AWS_LAMBDA_FUNCTION_NAME",
     "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_LOG_GROUP_NAME",
@@ -380,6 +396,15 @@ def test_lambda_requires_the_kafka_connection_settings() -> None:
         assert name in str(caught.value)
 
 
+def test_the_missing_required_settings_are_listed_in_one_message() -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings("lambda")
+    assert str(caught.value) == (
+        "missing required setting(s): KAFKA_BOOTSTRAP_SERVERS, KAFKA_TOPIC, DEAD_LETTER_QUEUE_URL,"
+        " KAFKA_SECRET_ID"
+    )
+
+
 def test_lambda_needs_no_secret_when_auth_is_none(monkeypatch: pytest.MonkeyPatch) -> None:
     env(monkeypatch, **{**LAMBDA_ENV, "KAFKA_SECRET_ID": "", "KAFKA_AUTH_METHOD": "NONE"})
     assert load_settings("lambda").kafka_secret_id is None
@@ -415,6 +440,24 @@ def test_settings_file_accepts_json_booleans_and_zero_one(tmp_path: Path) -> Non
     settings = load_settings_file(path)
     assert settings.send_as_batch is False
     assert settings.include_mp_deviceid is True
+
+
+def test_settings_file_refuses_a_number_other_than_zero_or_one_as_a_flag(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings_file(write_json(tmp_path / "s.json", {"send_as_batch": 2}))
+    assert str(caught.value) == (
+        "invalid setting(s): send_as_batch: accepted values: true/false/1/0/yes/no (any case)"
+    )
+
+
+def test_settings_file_is_read_as_utf8_whatever_the_locale(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A machine whose locale is Latin-1 (the default encoding of text files there).
+    monkeypatch.setattr(io, "text_encoding", lambda encoding, stacklevel=2: encoding or "latin-1")
+    path = tmp_path / "s.json"
+    path.write_bytes('{"unique_id": "café-eu"}'.encode())
+    assert load_settings_file(path).unique_id == "café-eu"
 
 
 def test_settings_file_ignores_the_environment(

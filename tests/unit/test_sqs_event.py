@@ -53,6 +53,13 @@ def test_a_record_without_receipt_handle_or_arn_is_still_read() -> None:
     assert event.source_arn is None
 
 
+@pytest.mark.parametrize("arn", [7, ["arn"], ""])
+def test_a_queue_arn_that_is_no_text_is_ignored(arn: Any) -> None:
+    event = parse_sqs_event({"Records": [record("m1", eventSourceARN=arn)]})
+    assert [message.message_id for message in event.messages] == ["m1"]
+    assert (event.source_arn, event.fifo) == (None, False)
+
+
 def test_a_record_without_a_message_id_is_not_an_sqs_event() -> None:
     with pytest.raises(NotAnSqsEvent):
         parse_sqs_event({"Records": [{"body": "{}"}]})
