@@ -12,6 +12,7 @@ src/adapters.
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 from collections import Counter
@@ -90,7 +91,9 @@ def report(found: list[Mutant], equivalent: dict[str, str]) -> bool:
 
 
 def main(argv: list[str]) -> int:
-    if "--no-run" not in argv:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-run", action="store_true", help="report the last run only")
+    if not parser.parse_args(argv).no_run:
         run_mutmut()
     found = mutants()
     if not found:
