@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from core.kafka_records import Records, body_digest
+from core.kafka_records import Records, body_digest, kafka_records
 from core.sqs_event import SqsMessage
 from core.transform import BatchTransform, Transformed
 from tests.support.transforming import (
@@ -269,3 +269,8 @@ def test_a_record_is_built_alone_at_its_index_and_a_slice_as_a_tuple() -> None:
     every = tuple(made)
     assert (made[1], made[-1]) == (every[1], every[2])
     assert made[1:] == every[1:]
+
+
+def test_records_made_from_values_alone_are_numbered_from_zero() -> None:
+    made = kafka_records([b"a", b"b"], topic="t", key=None, batch_id=None, dedup_key="d")
+    assert [dict(record.headers)["x-forwarder-dedup-id"] for record in made] == [b"d:0", b"d:1"]
