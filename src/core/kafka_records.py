@@ -102,18 +102,7 @@ class Records(Sequence[KafkaRecord]):
     never all built at once: `build` makes a range, iteration makes them `CHUNK` at a time.
     """
 
-    __slots__ = (
-        "_batch_id",
-        "_dedup_key",
-        "_event_types",
-        "_head",
-        "_key",
-        "_parts",
-        "_tail",
-        "_topic",
-        "_topics",
-        "_traceparent",
-    )
+    __slots__ = ("_event_types", "_head", "_key", "_parts", "_shared", "_tail", "_topic", "_topics")
 
     def __init__(
         self,
@@ -131,9 +120,9 @@ class Records(Sequence[KafkaRecord]):
     ) -> None:
         """`topics`, when given, is each value's topic (routing); else every record's is `topic`."""
         self._parts, self._head, self._tail = parts, head, tail
-        self._topic, self._key, self._batch_id = topic, key, batch_id
-        self._dedup_key, self._event_types = dedup_key, event_types
-        self._traceparent, self._topics = traceparent, topics
+        self._topic, self._key, self._topics = topic, key, topics
+        self._shared = SharedHeaders.of(dedup_key, batch_id, traceparent)
+        self._event_types = event_types
 
     def __len__(self) -> int:
         return len(self._parts)
@@ -154,16 +143,15 @@ class Records(Sequence[KafkaRecord]):
         # One join per value (one allocation) at C level, rather than two concatenations.
         values = list(map(_join, zip(repeat(head), parts, repeat(tail)))) if head or tail else parts
         types = None if self._event_types is None else self._event_types[start:stop]
-        return kafka_records(
+        topics = None if self._topics is None else self._topics[start:stop]
+        return _records_of(
             values,
-            topic=self._topic,
-            key=self._key,
-            batch_id=self._batch_id,
-            dedup_key=self._dedup_key,
+            self._topic,
+            self._key,
+            self._shared,
             event_types=types,
             first_index=start,
-            traceparent=self._traceparent,
-            topics=None if self._topics is None else self._topics[start:stop],
+            topics=topics,
         )
 
     def __iter__(self) -> Iterator[KafkaRecord]:
@@ -189,25 +177,22 @@ class Records(Sequence[KafkaRecord]):
     __hash__ = None  # type: ignore[assignment]  # equal to tuples, so not hashable like them
 
     def __repr__(self) -> str:
-        return f"Records({self._dedup_key!r}, {len(self)} records)"
+        return f"Records({self._shared.dedup_prefix.decode()[:-1]!r}, {len(self)} records)"
 
 
-def kafka_records(
+def _records_of(
     values: Sequence[bytes],
-    *,
     topic: str,
     key: bytes | None,
-    batch_id: bytes | None,
-    dedup_key: str,
-    event_types: Sequence[str] | None = None,
-    first_index: int = 0,
-    traceparent: bytes | None = None,
-    topics: Sequence[str] | None = None,
+    shared: SharedHeaders,
+    *,
+    event_types: Sequence[str] | None,
+    first_index: int,
+    topics: Sequence[str] | None,
 ) -> list[KafkaRecord]:
-    """One record per value, numbered from `first_index` after `dedup_key` (`body_digest` of
-    the message); `event_types` (one per value) marks per-event records; `traceparent`, when
-    given, is the last header of each; `topics` (one per value), when given, replaces `topic`."""
-    shared = SharedHeaders.of(dedup_key, batch_id, traceparent)
+    """One record per value, numbered from `first_index`, its headers `shared` with its message's
+    other records; `event_types` (one per value) marks per-event records; `topics` (one per
+    value), when given, replaces `topic`."""
     end = first_index + len(values)
     indexes = _INDEXES[first_index:end] if end <= len(_INDEXES) else _indexes(first_index, end)
     if event_types is None:

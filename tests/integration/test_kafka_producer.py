@@ -13,7 +13,7 @@ import pytest
 from adapters.kafka_producer import KafkaRecordProducer, Timeouts, producer_config
 from core.credentials import Credentials
 from core.deadline import Deadline
-from core.kafka_records import KafkaRecord, kafka_records
+from core.kafka_records import KafkaRecord, Records
 from core.settings import load_settings
 from local_stack import StackInfo, create_topic, topic_record_count
 
@@ -59,7 +59,7 @@ def producer(stack: StackInfo, adapter_topic: str) -> Iterator[KafkaRecordProduc
 
 def records(topic: str, count: int) -> list[KafkaRecord]:
     values = [b'{"n":%d}' % n for n in range(count)]
-    return kafka_records(values, topic=topic, key=None, batch_id=None, dedup_key="m")
+    return list(Records(values, topic=topic, key=None, batch_id=None, dedup_key="m"))
 
 
 def test_the_wait_ends_with_the_acknowledgements_not_after_linger_ms(

@@ -12,7 +12,7 @@ from core.backoff import Postponement
 from core.credentials import Credentials
 from core.deadline import Deadline
 from core.errors import ForwarderError, SecretUnavailable
-from core.kafka_records import KafkaRecord, kafka_records
+from core.kafka_records import KafkaRecord, Records
 from core.outcomes import DeadLetter
 from core.ports import DeadLetterSink, RecordProducer, RetryScheduler, SecretSource
 from core.sqs_event import SqsMessage
@@ -180,7 +180,7 @@ class ScriptedTransform:
             return Rejected(message.message_id, "InvalidBatch", "invalid_json")
         count = int(message.body.split(":")[1]) if message.body.startswith("records:") else 0
         values = [f"{message.message_id}/{n}".encode() for n in range(count)]
-        records = kafka_records(values, topic="t", key=None, batch_id=None, dedup_key="d")
+        records = Records(values, topic="t", key=None, batch_id=None, dedup_key="d")
         dropped = {"eventless_batch": 1} if message.body == "drop" else {}
         forwarded = {"custom_event": count} if count else {}
         return Transformed(message.message_id, records, dropped, forwarded)

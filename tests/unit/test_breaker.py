@@ -6,12 +6,12 @@ from __future__ import annotations
 from core.credentials import Credentials
 from core.deadline import Deadline
 from core.errors import BrokerUnreachable, DeliveryFailed, ForwarderError, RecordTooLarge
-from core.kafka_records import KafkaRecord, kafka_records
+from core.kafka_records import KafkaRecord, Records
 from core.producer_session import PROBE_WAIT_S, Breaker, ProducerSession, SendStats
 from tests.support.fakes import FakeProducers
 
-RECORDS = kafka_records(
-    [b"v%d" % n for n in range(2)], topic="t", key=None, batch_id=None, dedup_key="d"
+RECORDS = list(
+    Records([b"v%d" % n for n in range(2)], topic="t", key=None, batch_id=None, dedup_key="d")
 )
 
 

@@ -24,7 +24,7 @@ from core.errors import (
     TlsRefused,
     UnknownTopic,
 )
-from core.kafka_records import kafka_records
+from core.kafka_records import Records
 from tests.support.kafka_client import (
     ACK,
     NEVER,
@@ -35,8 +35,8 @@ from tests.support.kafka_client import (
     raising,
 )
 
-RECORDS = kafka_records(
-    [b"v%d" % n for n in range(4)], topic="events", key=b"k", batch_id=b"7", dedup_key="d"
+RECORDS = list(
+    Records([b"v%d" % n for n in range(4)], topic="events", key=b"k", batch_id=b"7", dedup_key="d")
 )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from core.kafka_records import Records, body_digest, kafka_records
+from core.kafka_records import Records, body_digest
 from core.sqs_event import SqsMessage
 from core.transform import BatchTransform, Transformed
 from tests.support.transforming import (
@@ -272,5 +272,10 @@ def test_a_record_is_built_alone_at_its_index_and_a_slice_as_a_tuple() -> None:
 
 
 def test_records_made_from_values_alone_are_numbered_from_zero() -> None:
-    made = kafka_records([b"a", b"b"], topic="t", key=None, batch_id=None, dedup_key="d")
+    made = Records([b"a", b"b"], topic="t", key=None, batch_id=None, dedup_key="d")
     assert [dict(record.headers)["x-forwarder-dedup-id"] for record in made] == [b"d:0", b"d:1"]
+
+
+def test_records_are_shown_by_their_dedup_key_and_count() -> None:
+    made = Records([b"a", b"b"], topic="t", key=None, batch_id=None, dedup_key="d0")
+    assert repr(made) == "Records('d0', 2 records)"

@@ -17,12 +17,12 @@ from core.errors import (
     SecretUnavailable,
     UnknownTopic,
 )
-from core.kafka_records import KafkaRecord, kafka_records
+from core.kafka_records import KafkaRecord, Records
 from core.producer_session import MIN_RETRY_WAIT_S, ProducerSession, SendStats
 from tests.support.fakes import ALICE, ALICE_ROTATED, FakeProducers, FakeSecrets, Faults
 
-RECORDS = kafka_records(
-    [b"v%d" % n for n in range(3)], topic="t", key=None, batch_id=None, dedup_key="d"
+RECORDS = list(
+    Records([b"v%d" % n for n in range(3)], topic="t", key=None, batch_id=None, dedup_key="d")
 )
 
 
