@@ -361,20 +361,16 @@ def test_dead_letter_batches_stay_under_the_request_size_limit() -> None:
 def test_dead_letters_that_exactly_fill_the_request_size_share_a_call() -> None:
     # 512 bytes of attributes and framing are counted per letter: four letters of half the
     # 256 KiB limit each make two full calls.
-    body = "x" * (128 * 1024 - 512)
     sqs = RecordingSqs()
-    batch = [DeadLetter(f"m{i}", body, "InvalidBatch", "not_json") for i in range(4)]
-    dead_letter_sink(sqs).send(batch, ample())
+    dead_letter_sink(sqs).send(letters(4, size=128 * 1024 - 512), ample())
     assert [len(call) for call in sqs.calls] == [2, 2]
 
 
 def test_dead_letters_that_fill_the_request_size_only_with_their_framing_go_apart() -> None:
     # 512 bytes of attributes and framing count per letter: two bodies of half the 256 KiB
     # limit minus 511 bytes overflow it by two bytes, so SQS would refuse them in one call.
-    body = "x" * (128 * 1024 - 511)
     sqs = RecordingSqs()
-    batch = [DeadLetter(f"m{i}", body, "InvalidBatch", "not_json") for i in range(2)]
-    dead_letter_sink(sqs).send(batch, ample())
+    dead_letter_sink(sqs).send(letters(2, size=128 * 1024 - 511), ample())
     assert [len(call) for call in sqs.calls] == [1, 1]
 
 
